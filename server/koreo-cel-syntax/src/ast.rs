@@ -1,0 +1,145 @@
+//! The CEL syntax tree. Every node keeps its exact byte span in the parsed source.
+//!
+//! The tree mirrors the source closely (parentheses are kept, macros are ordinary calls)
+//! because Koreo's behaviour depends on the written shape: cel-python's dependency
+//! extractor rejects `(a).b` and `f(x).y`, and error messages re-render sub-expressions.
+
+pub use text_size::{TextRange, TextSize};
+
+/// An expression node.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub span: TextRange,
+    pub kind: ExprKind,
+}
+
+/// A name as written, with its span (identifiers, field names, function names, macro
+/// variables).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Name {
+    pub text: String,
+    pub span: TextRange,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// Stands where error recovery could not build anything; the parse errors say why.
+    Error,
+    Literal(Literal),
+    /// `name`
+    Ident(Name),
+    /// `.name`: resolved in the root scope only.
+    RootIdent(Name),
+    /// `( e )`: kept because the shape is observable (see module docs).
+    Paren(Box<Expr>),
+    /// `!e`, `-e`. Repeated operators nest.
+    Unary {
+        op: UnaryOp,
+        op_span: TextRange,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        op_span: TextRange,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `cond ? then : otherwise`
+    Ternary {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    /// `operand.field`
+    Select { operand: Box<Expr>, field: Name },
+    /// `operand[index]`
+    Index {
+        operand: Box<Expr>,
+        index: Box<Expr>,
+    },
+    /// `func(args)` (receiver `None`) or `receiver.func(args)`. Macros (`has`, `dyn`,
+    /// `map`, `filter`, `all`, `exists`, `exists_one`, `reduce`, `min`) are calls too; their
+    /// bound variable is the first argument, an `Ident`.
+    Call {
+        receiver: Option<Box<Expr>>,
+        func: Name,
+        args: Vec<Expr>,
+    },
+    /// `[a, b]`
+    List(Vec<Expr>),
+    /// `{k: v, ...}`
+    Map(Vec<MapEntry>),
+    /// `Type{field: value}`: parsed so the tree stays usable, always reported as an error
+    /// (Koreo has no message types).
+    Message {
+        type_name: Vec<Name>,
+        fields: Vec<FieldInit>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct MapEntry {
+    pub key: Expr,
+    pub value: Expr,
+    pub span: TextRange,
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldInit {
+    pub field: Name,
+    pub value: Expr,
+    pub span: TextRange,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    /// Int literal; `None` when it does not fit in i64 (evaluates to an `overflow` error).
+    Int(Option<i64>),
+    /// Uint literal (`1u`); `None` when it does not fit in u64.
+    UInt(Option<u64>),
+    Double(f64),
+    /// Decoded string value (escapes applied unless raw).
+    String(String),
+    Bytes(Vec<u8>),
+    Bool(bool),
+    Null,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Not,
+    Neg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+/// A problem found while parsing, with the exact span to underline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub span: TextRange,
+    pub message: String,
+}
+
+/// The result of parsing: always a tree (with `Error` nodes where recovery was needed) and
+/// every error found.
+#[derive(Clone, Debug)]
+pub struct Parse {
+    pub expr: Expr,
+    pub errors: Vec<ParseError>,
+}

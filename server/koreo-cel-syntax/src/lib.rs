@@ -1,0 +1,8 @@
+//! Layer 1: CEL lexer, parser with exact spans and error recovery, and printer.
+//!
+//! The grammar is CEL's, as cel-python 0.3.0 (the engine behind Koreo) accepts it.
+//! Parsing never fails and never panics: `parse` always returns a tree plus every error.
+
+pub mod ast;
+
+pub use ast::{BinaryOp, Expr, ExprKind, Literal, Name, Parse, ParseError, UnaryOp};

@@ -1,0 +1,3 @@
+fn main() {
+    println!("koreo-ls {}", env!("CARGO_PKG_VERSION"));
+}
