@@ -103,6 +103,22 @@ pub enum Literal {
     Bytes(Vec<u8>),
     Bool(bool),
     Null,
+    /// A literal cel-python's grammar accepts but whose value it cannot build: an escape
+    /// such as `\\999` (not octal) or `\\U00110000` (not a code point), a byte escape above
+    /// 255, a non-Latin-1 character in a raw bytes literal, `-0x1u`. Evaluating it fails;
+    /// the parser also reports it in `Parse::errors`.
+    Invalid(LiteralError),
+}
+
+/// Why cel-python cannot build a literal's value (see [`Literal::Invalid`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LiteralError {
+    /// Building raises a Python `ValueError` with this message: the literal evaluates to a
+    /// CEL error value with that text (the way an out-of-range int gives `overflow`).
+    Value(String),
+    /// Building raises a Python `TypeError` with this message, which cel-python does not
+    /// catch: the whole evaluation fails (Koreo reports an "Unknown failure").
+    Crash(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -141,5 +157,19 @@ pub struct ParseError {
 #[derive(Clone, Debug)]
 pub struct Parse {
     pub expr: Expr,
+    /// Every problem, sorted by position.
     pub errors: Vec<ParseError>,
+    /// Where cel-python's parser rejects the text, as a byte offset, following lark's
+    /// convention: the start of the first token that cannot continue the expression (or of
+    /// the character no token matches), the start of the last token when the text ends too
+    /// early, 0 when there is no token at all. This is the position Koreo's
+    /// `Parsing error at line …, column …` message reports (in characters, 1-based).
+    /// When the offending token is `true` or `false`, cel-python itself raises an
+    /// `AssertionError` instead of a parse error.
+    ///
+    /// `None` when cel-python accepts the text. `errors` can still be non-empty then: they
+    /// are about constructs Koreo cannot use (message construction, `.f()` calls,
+    /// [`Literal::Invalid`]) or about our nesting limit; the tree is evaluable as
+    /// cel-python would evaluate it, except where that limit cut it off with an `Error` node.
+    pub celpy_error: Option<TextSize>,
 }

@@ -5,4 +5,7 @@
 
 pub mod ast;
 
-pub use ast::{BinaryOp, Expr, ExprKind, Literal, Name, Parse, ParseError, UnaryOp};
+pub use ast::{
+    BinaryOp, Expr, ExprKind, FieldInit, Literal, LiteralError, MapEntry, Name, Parse, ParseError,
+    UnaryOp,
+};
