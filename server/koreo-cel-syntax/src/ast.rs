@@ -104,7 +104,7 @@ pub enum Literal {
     Bool(bool),
     Null,
     /// A literal cel-python's grammar accepts but whose value it cannot build: an escape
-    /// such as `\\999` (not octal) or `\\U00110000` (not a code point), a byte escape above
+    /// such as `\999` (not octal) or `\U00110000` (not a code point), a byte escape above
     /// 255, a non-Latin-1 character in a raw bytes literal, `-0x1u`. Evaluating it fails;
     /// the parser also reports it in `Parse::errors`.
     Invalid(LiteralError),

@@ -4,6 +4,12 @@
 //! Parsing never fails and never panics: `parse` always returns a tree plus every error.
 
 pub mod ast;
+mod lexer;
+mod literal;
+mod parser;
+
+pub use lexer::{Token, TokenCategory, TokenKind, lex};
+pub use parser::{MAX_HEIGHT, MAX_NESTING, parse};
 
 pub use ast::{
     BinaryOp, Expr, ExprKind, FieldInit, Literal, LiteralError, MapEntry, Name, Parse, ParseError,
