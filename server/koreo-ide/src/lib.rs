@@ -1,1 +1,322 @@
 //! Layer 4: workspace index and every editor feature as plain Rust data (no LSP types).
+//!
+//! The shape follows rust-analyzer: an [`AnalysisHost`] owns the mutable state and applies
+//! changes; [`AnalysisHost::analysis`] hands out an [`Analysis`], a cheap immutable
+//! snapshot (`Arc`-shared) that requests run on, possibly on other threads. A snapshot is
+//! cancelled as soon as the host applies a newer change: feature functions return
+//! [`Cancellable`] and give up early with [`Cancelled`].
+//!
+//! Ranges are byte ranges ([`TextRange`]) in the file; callers convert them with the file's
+//! [`LineIndex`] in whatever position encoding they negotiated.
+//!
+//! Adding a feature: write a module with a `pub(crate) fn feature(db: &Db, ...) -> T`,
+//! expose it as an `Analysis` method wrapped in `self.with_db(...)`, and test it with the
+//! fixture harness in [`fixture`].
+
+mod db;
+pub mod diagnostics;
+pub mod discover;
+pub mod fixture;
+mod folding;
+mod navigation;
+mod symbols;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use db::{Contents, CrdLoc, DefLoc, FileAnalysis, Index, MAX_FILE_BYTES};
+pub use diagnostics::{Diagnostic, Related, Severity};
+pub use folding::Fold;
+pub use koreo_syntax::{LineIndex, PositionEncoding, TextPosition};
+pub use navigation::{HoverResult, NavigationTarget};
+pub use symbols::{Symbol, SymbolKind};
+pub use text_size::{TextRange, TextSize};
+
+use db::Db;
+
+/// A file of the workspace, interned from the key the host gave it (a path or a URI).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte offset in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FilePosition {
+    pub file: FileId,
+    pub offset: TextSize,
+}
+
+/// A byte range in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileRange {
+    pub file: FileId,
+    pub range: TextRange,
+}
+
+impl FileRange {
+    /// Sort key: file, then start, then end.
+    pub fn sort_key(&self) -> (FileId, TextSize, TextSize) {
+        (self.file, self.range.start(), self.range.end())
+    }
+}
+
+/// The snapshot a request ran on is outdated; the request should be answered with
+/// "content modified" (or retried).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cancelled;
+
+impl std::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the analysis changed while the request was running")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
+/// Result of a feature function that may be cancelled by a newer change.
+pub type Cancellable<T> = Result<T, Cancelled>;
+
+/// Counts in the workspace, for progress and summaries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub files: usize,
+    pub resources: usize,
+}
+
+/// The mutable side: file contents as seen on disk and in open editors, and the analysis
+/// state derived from them. Open documents shadow disk contents.
+#[derive(Debug, Default)]
+pub struct AnalysisHost {
+    db: Arc<Db>,
+    revision: Arc<AtomicU64>,
+    disk: HashMap<FileId, Contents>,
+    open: HashMap<FileId, Arc<str>>,
+}
+
+/// One change to apply: new disk contents, open-editor contents, or removals.
+#[derive(Debug, Default)]
+pub struct Change {
+    disk: Vec<(String, Option<Contents>)>,
+    open: Vec<(String, Option<Arc<str>>)>,
+}
+
+impl Change {
+    /// An empty change.
+    pub fn new() -> Change {
+        Change::default()
+    }
+
+    /// Sets (`Some`) or removes (`None`) the on-disk contents of `key`.
+    pub fn set_disk(&mut self, key: impl Into<String>, contents: Option<Contents>) -> &mut Self {
+        self.disk.push((key.into(), contents));
+        self
+    }
+
+    /// Sets (`Some`) the contents of an open editor for `key`, or closes it (`None`), after
+    /// which the disk contents apply again.
+    pub fn set_open(&mut self, key: impl Into<String>, text: Option<Arc<str>>) -> &mut Self {
+        self.open.push((key.into(), text));
+        self
+    }
+
+    /// Whether the change does nothing.
+    pub fn is_empty(&self) -> bool {
+        self.disk.is_empty() && self.open.is_empty()
+    }
+}
+
+impl AnalysisHost {
+    /// An empty workspace.
+    pub fn new() -> AnalysisHost {
+        AnalysisHost::default()
+    }
+
+    /// A snapshot for requests. Cheap: it shares the state.
+    pub fn analysis(&self) -> Analysis {
+        Analysis {
+            db: self.db.clone(),
+            revision: self.revision.clone(),
+            at: self.revision.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Applies a change and returns the files whose diagnostics may differ now (including
+    /// removed files, whose diagnostics should be cleared).
+    pub fn apply_change(&mut self, change: Change) -> Vec<FileId> {
+        // Cancel running requests first: they hold the old state.
+        self.revision.fetch_add(1, Ordering::SeqCst);
+        let db = Arc::make_mut(&mut self.db);
+        let mut effective: Vec<(FileId, Option<Contents>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut touched = Vec::new();
+        for (key, contents) in change.disk {
+            let id = db.intern(&key);
+            match contents {
+                Some(c) => self.disk.insert(id, c),
+                None => self.disk.remove(&id),
+            };
+            touched.push(id);
+        }
+        for (key, text) in change.open {
+            let id = db.intern(&key);
+            match text {
+                Some(t) => self.open.insert(id, t),
+                None => self.open.remove(&id),
+            };
+            touched.push(id);
+        }
+        for id in touched {
+            if !seen.insert(id) {
+                continue;
+            }
+            let contents = match self.open.get(&id) {
+                Some(t) => Some(Contents::from_text(t.clone())),
+                None => self.disk.get(&id).cloned(),
+            };
+            effective.push((id, contents));
+        }
+        db.set_files(effective)
+    }
+
+    /// The id of `key`, if the host has seen it.
+    pub fn file_id(&self, key: &str) -> Option<FileId> {
+        self.db.ids.get(key).copied()
+    }
+
+    /// Whether `file` is open in an editor.
+    pub fn is_open(&self, file: FileId) -> bool {
+        self.open.contains_key(&file)
+    }
+
+    /// Keys of all files known on disk.
+    pub fn disk_files(&self) -> Vec<FileId> {
+        let mut v: Vec<FileId> = self.disk.keys().copied().collect();
+        v.sort();
+        v
+    }
+}
+
+/// An immutable snapshot of the analysis, for one request.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    db: Arc<Db>,
+    revision: Arc<AtomicU64>,
+    at: u64,
+}
+
+impl Analysis {
+    /// `Err(Cancelled)` once the host has moved on.
+    pub fn check_cancelled(&self) -> Cancellable<()> {
+        if self.revision.load(Ordering::SeqCst) == self.at {
+            Ok(())
+        } else {
+            Err(Cancelled)
+        }
+    }
+
+    fn with_db<T>(&self, f: impl FnOnce(&Db) -> T) -> Cancellable<T> {
+        self.check_cancelled()?;
+        let v = f(&self.db);
+        self.check_cancelled()?;
+        Ok(v)
+    }
+
+    /// All files with an analysis, sorted by id.
+    pub fn files(&self) -> Vec<FileId> {
+        let mut v: Vec<FileId> = self.db.files.keys().copied().collect();
+        v.sort();
+        v
+    }
+
+    /// The key (path or URI) the host gave `file`.
+    pub fn file_key(&self, file: FileId) -> Arc<str> {
+        self.db
+            .keys
+            .get(file.0 as usize)
+            .cloned()
+            .unwrap_or_else(|| "".into())
+    }
+
+    /// The id of `key`, if known.
+    pub fn file_id(&self, key: &str) -> Option<FileId> {
+        self.db.ids.get(key).copied()
+    }
+
+    /// The per-file analysis (text, line index, parse, items, local diagnostics).
+    pub fn file(&self, file: FileId) -> Option<&FileAnalysis> {
+        self.db.files.get(&file).map(|f| &**f)
+    }
+
+    /// The workspace index.
+    pub fn index(&self) -> &Index {
+        &self.db.index
+    }
+
+    /// Counts of files and resources.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            files: self.db.files.len(),
+            resources: self.db.files.values().map(|f| f.resources().count()).sum(),
+        }
+    }
+
+    /// All diagnostics of `file`, sorted by position.
+    pub fn diagnostics(&self, file: FileId) -> Cancellable<Vec<Diagnostic>> {
+        self.with_db(|db| {
+            let mut out: Vec<Diagnostic> = Vec::new();
+            if let Some(fa) = db.files.get(&file) {
+                out.extend(fa.local_diagnostics().iter().cloned());
+            }
+            if let Some(sem) = db.semantic.get(&file) {
+                out.extend(sem.iter().cloned());
+            }
+            out.sort_by(|a, b| {
+                (a.range.start(), a.range.end(), &a.code).cmp(&(
+                    b.range.start(),
+                    b.range.end(),
+                    &b.code,
+                ))
+            });
+            out
+        })
+    }
+
+    /// Where the name under the cursor is defined.
+    pub fn goto_definition(&self, pos: FilePosition) -> Cancellable<Vec<NavigationTarget>> {
+        self.with_db(|db| navigation::goto_definition(db, pos))
+    }
+
+    /// Every reference to the resource under the cursor (a definition name or a reference),
+    /// plus the definitions themselves when `include_declaration` is set.
+    pub fn find_references(
+        &self,
+        pos: FilePosition,
+        include_declaration: bool,
+    ) -> Cancellable<Vec<FileRange>> {
+        self.with_db(|db| navigation::find_references(db, pos, include_declaration))
+    }
+
+    /// Hover text for a reference or definition name under the cursor.
+    pub fn hover(&self, pos: FilePosition) -> Cancellable<Option<HoverResult>> {
+        self.with_db(|db| navigation::hover(db, pos))
+    }
+
+    /// The outline of a file: resources, with steps / test cases as children.
+    pub fn document_symbols(&self, file: FileId) -> Cancellable<Vec<Symbol>> {
+        self.with_db(|db| symbols::document_symbols(db, file))
+    }
+
+    /// Resources whose name matches `query` (case-insensitive subsequence), best first.
+    pub fn workspace_symbols(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> Cancellable<Vec<NavigationTarget>> {
+        self.with_db(|db| symbols::workspace_symbols(db, query, limit))
+    }
+
+    /// Foldable regions of a file.
+    pub fn folding_ranges(&self, file: FileId) -> Cancellable<Vec<Fold>> {
+        self.with_db(|db| folding::folding_ranges(db, file))
+    }
+}

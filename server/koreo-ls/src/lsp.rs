@@ -1,0 +1,761 @@
+//! The LSP server: protocol glue between async-lsp and the `koreo-ide` analysis.
+//!
+//! Notifications run in arrival order on the main loop with `&mut Server` and apply
+//! changes to the [`AnalysisHost`]; requests take an [`koreo_ide::Analysis`] snapshot
+//! synchronously and compute on a blocking thread, so typing is never blocked by a slow
+//! request and a newer change cancels older requests (answered with `ContentModified`).
+
+mod convert;
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::ops::ControlFlow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_lsp::client_monitor::ClientProcessMonitorLayer;
+use async_lsp::concurrency::ConcurrencyLayer;
+use async_lsp::panic::CatchUnwindLayer;
+use async_lsp::router::Router;
+use async_lsp::server::LifecycleLayer;
+use async_lsp::tracing::TracingLayer;
+use async_lsp::{ClientSocket, ErrorCode, ResponseError};
+use koreo_ide::{Analysis, AnalysisHost, Cancelled, Change, Contents, FileId, PositionEncoding};
+use lsp_types::notification::{self, Notification};
+use lsp_types::request::{self, Request};
+use lsp_types::*;
+use serde::{Deserialize, Serialize};
+use tower::ServiceBuilder;
+
+use convert::Conv;
+
+/// Runs the server on stdin/stdout until `exit` or end of input.
+pub fn run() -> std::process::ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    rt.block_on(async {
+        let (server, _) = async_lsp::MainLoop::new_server(|client| {
+            ServiceBuilder::new()
+                .layer(TracingLayer::default())
+                .layer(LifecycleLayer::default())
+                .layer(CatchUnwindLayer::default())
+                .layer(ConcurrencyLayer::default())
+                .layer(ClientProcessMonitorLayer::new(client.clone()))
+                .service(router(client))
+        });
+        #[cfg(unix)]
+        let io = (
+            async_lsp::stdio::PipeStdin::lock_tokio(),
+            async_lsp::stdio::PipeStdout::lock_tokio(),
+        );
+        let (stdin, stdout) = match io {
+            (Ok(i), Ok(o)) => (i, o),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!("cannot use stdin/stdout: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        };
+        match server.run_buffered(stdin, stdout).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!("server stopped: {e}");
+                std::process::ExitCode::from(1)
+            }
+        }
+    })
+}
+
+/// Settings from `initializationOptions` / `workspace/didChangeConfiguration`
+/// (`{ "koreo": { ... } }` or the inner object directly).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    pub server: serde_json::Value,
+    pub cluster: ClusterSettings,
+    pub offline: bool,
+    pub inlay_hints: InlayHintSettings,
+}
+
+/// `koreo.cluster`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct ClusterSettings {
+    /// Kubeconfig context; `None` = the current context.
+    pub context: Option<String>,
+}
+
+/// `koreo.inlayHints`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct InlayHintSettings {
+    pub enabled: bool,
+}
+
+impl Default for InlayHintSettings {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
+}
+
+impl Settings {
+    fn from_value(v: &serde_json::Value) -> Option<Settings> {
+        let inner = v.get("koreo").unwrap_or(v);
+        if !inner.is_object() {
+            return None;
+        }
+        serde_json::from_value(inner.clone()).ok()
+    }
+}
+
+/// The custom `koreo/status` notification shown in the VS Code status bar.
+enum KoreoStatus {}
+
+/// Payload of `koreo/status`.
+#[derive(Debug, Serialize, Deserialize)]
+struct StatusParams {
+    indexing: bool,
+    cluster: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+impl Notification for KoreoStatus {
+    type Params = StatusParams;
+    const METHOD: &'static str = "koreo/status";
+}
+
+/// Test hook: a request that panics, registered only when `KOREO_LS_PANIC_REQUEST=1`, so
+/// the end-to-end tests can prove a panicking handler does not take the server down.
+enum PanicRequest {}
+
+impl Request for PanicRequest {
+    type Params = serde_json::Value;
+    type Result = ();
+    const METHOD: &'static str = "koreo/internal/panic";
+}
+
+/// Files read from disk in the background.
+struct Loaded {
+    files: Vec<(String, Contents)>,
+    /// Workspace folders this load covers (the initial one ends indexing).
+    initial: bool,
+    progress: Option<ProgressToken>,
+}
+
+/// The main-loop state.
+struct Server {
+    client: ClientSocket,
+    host: AnalysisHost,
+    encoding: PositionEncoding,
+    roots: Vec<PathBuf>,
+    settings: Settings,
+    /// Open documents: text (kept to apply incremental edits) and version.
+    docs: HashMap<String, (String, i32)>,
+    watch_dynamic: bool,
+    progress_supported: bool,
+    indexing: bool,
+}
+
+/// A notification whose params are decoded by us, so bad params are logged instead of
+/// ending the main loop (async-lsp stops on undecodable notification params).
+struct Lenient<N>(PhantomData<N>);
+
+impl<N: Notification> Notification for Lenient<N> {
+    type Params = serde_json::Value;
+    const METHOD: &'static str = N::METHOD;
+}
+
+fn on<N: Notification>(router: &mut Router<Server>, f: fn(&mut Server, N::Params)) {
+    router.notification::<Lenient<N>>(move |st, raw| {
+        match serde_json::from_value::<N::Params>(raw) {
+            Ok(params) => {
+                if let Err(p) = catch_unwind(AssertUnwindSafe(|| f(st, params))) {
+                    tracing::error!("{} handler panicked: {}", N::METHOD, panic_text(&p));
+                }
+            }
+            Err(e) => tracing::warn!("ignoring {} with invalid params: {e}", N::METHOD),
+        }
+        ControlFlow::Continue(())
+    });
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Runs `f` on a snapshot in a blocking thread, catching panics and cancellation.
+fn on_snapshot<R, F>(
+    st: &Server,
+    method: &'static str,
+    f: F,
+) -> impl std::future::Future<Output = Result<R, ResponseError>> + Send + 'static + use<R, F>
+where
+    R: Send + 'static,
+    F: FnOnce(&Analysis, Conv) -> Result<R, Cancelled> + Send + 'static,
+{
+    let analysis = st.host.analysis();
+    let conv = Conv::new(st.encoding);
+    async move {
+        let joined = tokio::task::spawn_blocking(move || {
+            catch_unwind(AssertUnwindSafe(|| f(&analysis, conv)))
+        })
+        .await;
+        match joined {
+            Ok(Ok(Ok(r))) => Ok(r),
+            Ok(Ok(Err(Cancelled))) => Err(ResponseError::new(
+                ErrorCode::CONTENT_MODIFIED,
+                "content modified",
+            )),
+            Ok(Err(p)) => {
+                let msg = panic_text(&p);
+                tracing::error!("{method} panicked: {msg}");
+                Err(ResponseError::new(
+                    ErrorCode::INTERNAL_ERROR,
+                    format!("{method} failed: {msg}"),
+                ))
+            }
+            Err(e) => {
+                tracing::error!("{method} task failed: {e}");
+                Err(ResponseError::new(
+                    ErrorCode::INTERNAL_ERROR,
+                    format!("{method} failed: {e}"),
+                ))
+            }
+        }
+    }
+}
+
+fn router(client: ClientSocket) -> Router<Server> {
+    let mut router = Router::new(Server {
+        client,
+        host: AnalysisHost::new(),
+        encoding: PositionEncoding::Utf16,
+        roots: Vec::new(),
+        settings: Settings::default(),
+        docs: HashMap::new(),
+        watch_dynamic: false,
+        progress_supported: false,
+        indexing: false,
+    });
+    router
+        .request::<request::Initialize, _>(|st, params| {
+            let result = st.initialize(params);
+            async move { Ok(result) }
+        })
+        .request::<request::Shutdown, _>(|_, _| async { Ok(()) })
+        .request::<request::GotoDefinition, _>(|st, p| {
+            let uri = p.text_document_position_params.text_document.uri.clone();
+            let key = uri_key(&uri);
+            let position = p.text_document_position_params.position;
+            on_snapshot(st, "definition", move |a, conv| {
+                let Some(pos) = conv.file_position(a, &key, position) else {
+                    return Ok(None);
+                };
+                let targets = a.goto_definition(pos)?;
+                let locs: Vec<Location> = targets
+                    .iter()
+                    .filter_map(|t| conv.location(a, t.file, t.focus_range))
+                    .collect();
+                Ok((!locs.is_empty()).then_some(GotoDefinitionResponse::Array(locs)))
+            })
+        })
+        .request::<request::References, _>(|st, p| {
+            let key = uri_key(&p.text_document_position.text_document.uri);
+            let position = p.text_document_position.position;
+            let include = p.context.include_declaration;
+            on_snapshot(st, "references", move |a, conv| {
+                let Some(pos) = conv.file_position(a, &key, position) else {
+                    return Ok(None);
+                };
+                let refs = a.find_references(pos, include)?;
+                Ok(Some(
+                    refs.iter()
+                        .filter_map(|r| conv.location(a, r.file, r.range))
+                        .collect(),
+                ))
+            })
+        })
+        .request::<request::HoverRequest, _>(|st, p| {
+            let key = uri_key(&p.text_document_position_params.text_document.uri);
+            let position = p.text_document_position_params.position;
+            on_snapshot(st, "hover", move |a, conv| {
+                let Some(pos) = conv.file_position(a, &key, position) else {
+                    return Ok(None);
+                };
+                let Some(h) = a.hover(pos)? else {
+                    return Ok(None);
+                };
+                Ok(Some(Hover {
+                    contents: HoverContents::Markup(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: h.markdown,
+                    }),
+                    range: conv.range(a, pos.file, h.range),
+                }))
+            })
+        })
+        .request::<request::DocumentSymbolRequest, _>(|st, p| {
+            let key = uri_key(&p.text_document.uri);
+            on_snapshot(st, "documentSymbol", move |a, conv| {
+                let Some(file) = a.file_id(&key) else {
+                    return Ok(None);
+                };
+                let symbols = a.document_symbols(file)?;
+                Ok(Some(DocumentSymbolResponse::Nested(
+                    symbols
+                        .iter()
+                        .map(|s| conv.document_symbol(a, file, s))
+                        .collect(),
+                )))
+            })
+        })
+        .request::<request::WorkspaceSymbolRequest, _>(|st, p| {
+            on_snapshot(st, "workspace/symbol", move |a, conv| {
+                let targets = a.workspace_symbols(&p.query, 256)?;
+                Ok(Some(WorkspaceSymbolResponse::Nested(
+                    targets
+                        .iter()
+                        .filter_map(|t| conv.workspace_symbol(a, t))
+                        .collect(),
+                )))
+            })
+        })
+        .request::<request::FoldingRangeRequest, _>(|st, p| {
+            let key = uri_key(&p.text_document.uri);
+            on_snapshot(st, "foldingRange", move |a, conv| {
+                let Some(file) = a.file_id(&key) else {
+                    return Ok(None);
+                };
+                Ok(Some(conv.folding_ranges(a, file, &a.folding_ranges(file)?)))
+            })
+        });
+    if std::env::var("KOREO_LS_PANIC_REQUEST").as_deref() == Ok("1") {
+        router.request::<PanicRequest, _>(|st, _| {
+            on_snapshot(
+                st,
+                "koreo/internal/panic",
+                |_, _| -> Result<(), Cancelled> { panic!("panic requested by the test hook") },
+            )
+        });
+    }
+    on::<notification::Initialized>(&mut router, Server::initialized);
+    on::<notification::DidOpenTextDocument>(&mut router, Server::did_open);
+    on::<notification::DidChangeTextDocument>(&mut router, Server::did_change);
+    on::<notification::DidCloseTextDocument>(&mut router, Server::did_close);
+    on::<notification::DidSaveTextDocument>(&mut router, |_, _| {});
+    on::<notification::DidChangeWatchedFiles>(&mut router, Server::did_change_watched);
+    on::<notification::DidChangeWorkspaceFolders>(&mut router, Server::did_change_folders);
+    on::<notification::DidChangeConfiguration>(&mut router, Server::did_change_configuration);
+    router.notification::<notification::Exit>(|_, _| ControlFlow::Break(Ok(())));
+    router.unhandled_notification(|_, n| {
+        tracing::debug!("ignoring notification {}", n.method);
+        ControlFlow::Continue(())
+    });
+    router.event::<Loaded>(|st, loaded| {
+        if let Err(p) = catch_unwind(AssertUnwindSafe(|| st.loaded(loaded))) {
+            tracing::error!("applying the index panicked: {}", panic_text(&p));
+        }
+        ControlFlow::Continue(())
+    });
+    router
+}
+
+/// The analysis key of a document: file URIs normalised through their path, others verbatim.
+fn uri_key(uri: &Url) -> String {
+    if uri.scheme() == "file"
+        && let Ok(path) = uri.to_file_path()
+        && let Ok(u) = Url::from_file_path(path)
+    {
+        return u.to_string();
+    }
+    uri.to_string()
+}
+
+fn path_key(path: &Path) -> Option<String> {
+    Url::from_file_path(path).ok().map(|u| u.to_string())
+}
+
+impl Server {
+    fn initialize(&mut self, params: InitializeParams) -> InitializeResult {
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|e| e.contains(&PositionEncodingKind::UTF8));
+        self.encoding = if offered {
+            PositionEncoding::Utf8
+        } else {
+            PositionEncoding::Utf16
+        };
+        self.watch_dynamic = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        self.progress_supported = params
+            .capabilities
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        if let Some(opts) = params
+            .initialization_options
+            .as_ref()
+            .and_then(Settings::from_value)
+        {
+            self.settings = opts;
+        }
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| f.uri.to_file_path().ok())
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty()
+            && let Some(root) = params.root_uri.as_ref().and_then(|u| u.to_file_path().ok())
+        {
+            roots.push(root);
+        }
+        self.roots = roots;
+        tracing::info!(encoding = ?self.encoding, roots = ?self.roots, "initialize");
+        InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(if offered {
+                    PositionEncodingKind::UTF8
+                } else {
+                    PositionEncodingKind::UTF16
+                }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    },
+                )),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "koreo-ls".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        }
+    }
+
+    fn initialized(&mut self, _: InitializedParams) {
+        if self.watch_dynamic {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let watchers = ["**/*.{k.yaml,k.yml,koreo,k}", "**/*.{yaml,yml}"]
+                    .into_iter()
+                    .map(|g| FileSystemWatcher {
+                        glob_pattern: GlobPattern::String(g.into()),
+                        kind: None,
+                    })
+                    .collect();
+                let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+                let reg = Registration {
+                    id: "koreo-watched-files".into(),
+                    method: notification::DidChangeWatchedFiles::METHOD.into(),
+                    register_options: serde_json::to_value(options).ok(),
+                };
+                if let Err(e) = client
+                    .request::<request::RegisterCapability>(RegistrationParams {
+                        registrations: vec![reg],
+                    })
+                    .await
+                {
+                    tracing::warn!("registering file watchers failed: {e}");
+                }
+            });
+        }
+        let roots = self.roots.clone();
+        self.start_load(roots, true);
+    }
+
+    /// Scans folders on a blocking thread; the result comes back as a [`Loaded`] event.
+    fn start_load(&mut self, roots: Vec<PathBuf>, initial: bool) {
+        self.indexing = true;
+        self.send_status(Some(format!("indexing {} folder(s)", roots.len())));
+        let client = self.client.clone();
+        let progress = self
+            .progress_supported
+            .then(|| NumberOrString::String(format!("koreo-index-{}", std::process::id())));
+        tokio::spawn(async move {
+            if let Some(token) = progress.clone() {
+                let created = client
+                    .request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                        token: token.clone(),
+                    })
+                    .await;
+                if created.is_ok() {
+                    let _ = client.notify::<notification::Progress>(ProgressParams {
+                        token,
+                        value: ProgressParamsValue::WorkDone(WorkDoneProgress::Begin(
+                            WorkDoneProgressBegin {
+                                title: "Indexing Koreo files".into(),
+                                cancellable: Some(false),
+                                message: None,
+                                percentage: None,
+                            },
+                        )),
+                    });
+                }
+            }
+            let scanned = tokio::task::spawn_blocking(move || {
+                let mut files = Vec::new();
+                for root in &roots {
+                    let (found, errors) = koreo_ide::discover::scan(root);
+                    for e in errors {
+                        tracing::warn!("{}: {}", e.path.display(), e.message);
+                    }
+                    files.extend(
+                        found
+                            .into_iter()
+                            .filter_map(|f| path_key(&f.path).map(|k| (k, f.contents))),
+                    );
+                }
+                files
+            })
+            .await
+            .unwrap_or_default();
+            let _ = client.emit(Loaded {
+                files: scanned,
+                initial,
+                progress,
+            });
+        });
+    }
+
+    fn loaded(&mut self, loaded: Loaded) {
+        let n = loaded.files.len();
+        let mut change = Change::new();
+        for (key, contents) in loaded.files {
+            change.set_disk(key, Some(contents));
+        }
+        let affected = self.host.apply_change(change);
+        self.publish(&affected, loaded.initial);
+        self.indexing = false;
+        if let Some(token) = loaded.progress {
+            let _ = self
+                .client
+                .notify::<notification::Progress>(ProgressParams {
+                    token,
+                    value: ProgressParamsValue::WorkDone(WorkDoneProgress::End(
+                        WorkDoneProgressEnd {
+                            message: Some(format!("{n} files")),
+                        },
+                    )),
+                });
+        }
+        let stats = self.host.analysis().stats();
+        self.send_status(Some(format!(
+            "{} files, {} resources",
+            stats.files, stats.resources
+        )));
+        tracing::info!(files = stats.files, resources = stats.resources, "indexed");
+    }
+
+    fn send_status(&self, message: Option<String>) {
+        // The schema store's cluster connection is not wired in yet: report offline honestly.
+        let _ = self.client.notify::<KoreoStatus>(StatusParams {
+            indexing: self.indexing,
+            cluster: "offline".into(),
+            message,
+        });
+    }
+
+    /// Publishes diagnostics of `files`; with `skip_empty`, files without findings are not
+    /// sent (used after the initial scan, when the client holds nothing yet).
+    fn publish(&self, files: &[FileId], skip_empty: bool) {
+        let analysis = self.host.analysis();
+        let conv = Conv::new(self.encoding);
+        for &file in files {
+            let key = analysis.file_key(file);
+            let Ok(uri) = Url::parse(&key) else { continue };
+            let diags = if analysis.file(file).is_some() {
+                analysis.diagnostics(file).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            if skip_empty && diags.is_empty() {
+                continue;
+            }
+            let version = self.docs.get(&*key).map(|(_, v)| *v);
+            let diagnostics = diags
+                .iter()
+                .map(|d| conv.diagnostic(&analysis, d))
+                .collect();
+            let _ =
+                self.client
+                    .notify::<notification::PublishDiagnostics>(PublishDiagnosticsParams {
+                        uri,
+                        diagnostics,
+                        version,
+                    });
+        }
+    }
+
+    fn apply(&mut self, change: Change) {
+        let affected = self.host.apply_change(change);
+        self.publish(&affected, false);
+    }
+
+    fn did_open(&mut self, p: DidOpenTextDocumentParams) {
+        let key = uri_key(&p.text_document.uri);
+        let text = p.text_document.text;
+        let mut change = Change::new();
+        change.set_open(key.clone(), Some(Arc::from(text.as_str())));
+        self.docs.insert(key, (text, p.text_document.version));
+        self.apply(change);
+    }
+
+    fn did_change(&mut self, p: DidChangeTextDocumentParams) {
+        let key = uri_key(&p.text_document.uri);
+        let Some((text, version)) = self.docs.get_mut(&key) else {
+            tracing::warn!("didChange for a document that is not open: {key}");
+            return;
+        };
+        for c in p.content_changes {
+            match c.range {
+                Some(range) => {
+                    let li = koreo_ide::LineIndex::new(text);
+                    let r = convert::text_range(&li, range, self.encoding);
+                    text.replace_range(usize::from(r.start())..usize::from(r.end()), &c.text);
+                }
+                None => *text = c.text,
+            }
+        }
+        *version = p.text_document.version;
+        let mut change = Change::new();
+        change.set_open(key, Some(Arc::from(text.as_str())));
+        self.apply(change);
+    }
+
+    fn did_close(&mut self, p: DidCloseTextDocumentParams) {
+        let key = uri_key(&p.text_document.uri);
+        self.docs.remove(&key);
+        let mut change = Change::new();
+        change.set_open(key, None);
+        self.apply(change);
+    }
+
+    fn did_change_watched(&mut self, p: DidChangeWatchedFilesParams) {
+        let mut change = Change::new();
+        for ev in p.changes {
+            let key = uri_key(&ev.uri);
+            let Ok(path) = ev.uri.to_file_path() else {
+                continue;
+            };
+            if !koreo_ide::discover::is_candidate(&path) || in_skipped_dir(&path) {
+                continue;
+            }
+            if ev.typ == FileChangeType::DELETED {
+                change.set_disk(key, None);
+                continue;
+            }
+            match std::fs::read(&path) {
+                Ok(bytes) if koreo_ide::discover::wants_contents(&path, &bytes) => {
+                    change.set_disk(key, Some(Contents::from_bytes(bytes)));
+                }
+                // No longer (or never) a Koreo file: forget it.
+                Ok(_) => {
+                    change.set_disk(key, None);
+                }
+                Err(e) => {
+                    tracing::warn!("{}: {e}", path.display());
+                    change.set_disk(key, None);
+                }
+            }
+        }
+        if !change.is_empty() {
+            self.apply(change);
+        }
+    }
+
+    fn did_change_folders(&mut self, p: DidChangeWorkspaceFoldersParams) {
+        let removed: Vec<PathBuf> = p
+            .event
+            .removed
+            .iter()
+            .filter_map(|f| f.uri.to_file_path().ok())
+            .collect();
+        if !removed.is_empty() {
+            self.roots.retain(|r| !removed.contains(r));
+            let analysis = self.host.analysis();
+            let mut change = Change::new();
+            for file in self.host.disk_files() {
+                let key = analysis.file_key(file);
+                let inside = Url::parse(&key)
+                    .ok()
+                    .and_then(|u| u.to_file_path().ok())
+                    .is_some_and(|p| {
+                        removed.iter().any(|r| p.starts_with(r))
+                            && !self.roots.iter().any(|r| p.starts_with(r))
+                    });
+                if inside {
+                    change.set_disk(key.to_string(), None);
+                }
+            }
+            self.apply(change);
+        }
+        let added: Vec<PathBuf> = p
+            .event
+            .added
+            .iter()
+            .filter_map(|f| f.uri.to_file_path().ok())
+            .collect();
+        if !added.is_empty() {
+            self.roots.extend(added.iter().cloned());
+            self.start_load(added, false);
+        }
+    }
+
+    fn did_change_configuration(&mut self, p: DidChangeConfigurationParams) {
+        match Settings::from_value(&p.settings) {
+            Some(s) => {
+                tracing::info!(?s, "settings changed");
+                self.settings = s;
+            }
+            None => tracing::debug!("ignoring settings without a koreo object"),
+        }
+    }
+}
+
+fn in_skipped_dir(path: &Path) -> bool {
+    path.components().any(|c| {
+        matches!(
+            c.as_os_str().to_str(),
+            Some(".git" | "target" | "node_modules")
+        )
+    })
+}
