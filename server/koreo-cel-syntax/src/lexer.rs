@@ -1,12 +1,15 @@
 //! The CEL lexer, reproducing cel-python's lark lexer token for token.
 //!
 //! lark runs a *contextual* lexer: in each parser state it only tries the terminals that
-//! state accepts. Three decisions depend on it, and we make them from the previous
-//! significant token, which agrees with lark on every text cel-python accepts:
-//! * `-` followed by a number is part of the literal only where an operand may start
-//!   (`-9223372036854775808` is one literal, `1-2` and `1 -2` are subtractions);
-//! * `in` is the operator after an operand and an identifier elsewhere (`x.in`, `in`);
-//! * `null` is the literal where an operand may start and an identifier after `.`.
+//! state accepts. We track the three kinds of state that matter from the previous
+//! significant token, which agrees with lark on every text cel-python accepts and on where
+//! it stops on every other:
+//! * where an operand may start, `-` followed by a number is part of the literal
+//!   (`-9223372036854775808` is one literal, `1-2` and `1 -2` are subtractions), `null` is
+//!   the literal, `in` is an identifier, and `!=` is not a token (`!` then `=`);
+//! * after an operand, identifiers cannot be lexed at all, so a word starting with `in` is
+//!   the operator `in` followed by the rest (`a inputs` is `a in puts`);
+//! * after `.`, only an identifier can follow, so `in` and `null` are names there.
 //!
 //! `true` and `false` are literals everywhere (cel-python's lexer callback forces them).
 
@@ -307,6 +310,10 @@ impl<'a> Lexer<'a> {
                 let end = memchr_newline(bytes, start);
                 return (Comment, end);
             }
+            b'!' if operand => return (Bang, start + 1),
+            b'i' if self.mode == Mode::Operator && at(start + 1) == b'n' => {
+                return (In, start + 2);
+            }
             _ => {}
         }
         if is_ident_start(b) {
@@ -323,7 +330,6 @@ impl<'a> Lexer<'a> {
                 "true" => True,
                 "false" => False,
                 "null" if self.mode == Mode::Operand => Null,
-                "in" if self.mode == Mode::Operator => In,
                 _ => Ident,
             };
             return (kind, end);
@@ -571,6 +577,18 @@ mod tests {
         assert_eq!(kinds("x.null"), [(Ident, "x"), (Dot, "."), (Ident, "null")]);
         assert_eq!(kinds("null"), [(Null, "null")]);
         assert_eq!(kinds("x.true"), [(Ident, "x"), (Dot, "."), (True, "true")]);
+        assert_eq!(
+            kinds("a inputs"),
+            [(Ident, "a"), (In, "in"), (Ident, "puts")]
+        );
+        assert_eq!(kinds("inx"), [(Ident, "inx")]);
+    }
+
+    #[test]
+    fn not_equal_is_no_token_where_an_operand_starts() {
+        use TokenKind::*;
+        assert_eq!(kinds("[!=x]")[1..3], [(Bang, "!"), (Unknown, "=")]);
+        assert_eq!(kinds("a != x")[1], (NotEq, "!="));
     }
 
     #[test]

@@ -372,8 +372,25 @@ impl<'a> Parser<'a> {
         if !self.at(TokenKind::Question) {
             return (cond, hc);
         }
+        self.ternary_rest(cond, hc)
+    }
+
+    /// `? then : otherwise` after `cond`, at the `?`.
+    fn ternary_rest(&mut self, cond: Expr, hc: H) -> (Expr, H) {
+        if !self.enter() {
+            return (cond, hc);
+        }
         self.bump();
-        let (then, ht) = self.binary(1);
+        let (mut then, mut ht) = self.binary(1);
+        if self.at(TokenKind::Question) {
+            // `a ? b ? c : d : e`: the middle branch is `||`-level only in cel-python.
+            self.syntax_error(
+                self.cur.span,
+                "a conditional inside the middle branch of `?:` needs parentheses: write \
+                 `a ? (b ? c : d) : e`",
+            );
+            (then, ht) = self.ternary_rest(then, ht);
+        }
         let (otherwise, ho) = if self.eat(TokenKind::Colon).is_some() {
             self.expr()
         } else {
@@ -389,6 +406,7 @@ impl<'a> Parser<'a> {
                 (hole(self.prev_end()), 1)
             }
         };
+        self.leave();
         let span = TextRange::new(cond.span.start(), otherwise.span.end().max(then.span.end()));
         let h = self.check_height(hc.max(ht).max(ho) + 1);
         (
