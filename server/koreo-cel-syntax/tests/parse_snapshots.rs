@@ -505,16 +505,14 @@ fn stray_tokens_after_the_expression() {
         celpy rejects at 3
     "#]]);
     check("a ? b ? c : d : e", expect![[r#"
-        Ternary@0..5
+        Ternary@0..17
           Ident@0..1 a
-          Ident@4..5 b
-          Error@5..5
-        error 6..7 `?`: expected `:` and the `else` branch of `?`, found `?`
-        error 8..9 `c`: expected an operator, found identifier `c`
-        error 10..11 `:`: unexpected `:`: it only follows the middle of `c ? a : b` or a map key
-        error 12..13 `d`: expected an operator, found identifier `d`
-        error 14..15 `:`: unexpected `:`: it only follows the middle of `c ? a : b` or a map key
-        error 16..17 `e`: expected an operator, found identifier `e`
+          Ternary@4..13
+            Ident@4..5 b
+            Ident@8..9 c
+            Ident@12..13 d
+          Ident@16..17 e
+        error 6..7 `?`: a conditional inside the middle branch of `?:` needs parentheses: write `a ? (b ? c : d) : e`
         celpy rejects at 6
     "#]]);
 }
