@@ -7,7 +7,7 @@
 //!
 //! ```
 //! let (analysis, pos) = koreo_ide::fixture::analysis(r#"
-//!     # - vf.k.yaml
+//!     ## - vf.k.yaml
 //!     apiVersion: koreo.dev/v1beta1
 //!     kind: ValueFunction
 //!     metadata:

@@ -20,6 +20,8 @@ pub mod fixture;
 mod folding;
 mod navigation;
 mod symbols;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -441,7 +441,8 @@ fn lower_root(root: &Node, problems: &mut Vec<Problem>) -> Item {
         return Item::Other;
     };
     if name.is_none() {
-        let range = metadata.map_or(kind.range, |m| m.range);
+        // Point at the `metadata` key when there is one: its value may be empty.
+        let range = root.entry("metadata").map_or(kind.range, |e| e.key.range);
         problems.push(Problem {
             range,
             severity: Severity::Error,
