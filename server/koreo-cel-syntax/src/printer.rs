@@ -298,118 +298,69 @@ fn write_invalid(out: &mut String, e: &LiteralError) {
 
 impl Expr {
     /// Structural equality ignoring every span (node, name and operator spans). Doubles
-    /// compare by bits, so `0.0` and `-0.0` differ and NaN equals NaN.
+    /// compare by bits, so `0.0` and `-0.0` differ and NaN equals NaN. Iterative.
     pub fn same_shape(&self, other: &Expr) -> bool {
-        use ExprKind::*;
-        let names = |a: &Name, b: &Name| a.text == b.text;
-        let all = |a: &[Expr], b: &[Expr]| {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_shape(y))
-        };
-        match (&self.kind, &other.kind) {
-            (Error, Error) => true,
-            (Literal(a), Literal(b)) => same_literal(a, b),
-            (Ident(a), Ident(b)) | (RootIdent(a), RootIdent(b)) => names(a, b),
-            (Paren(a), Paren(b)) => a.same_shape(b),
-            (
-                Unary {
-                    op: o1, operand: a, ..
-                },
-                Unary {
-                    op: o2, operand: b, ..
-                },
-            ) => o1 == o2 && a.same_shape(b),
-            (
-                Binary {
-                    op: o1,
-                    lhs: l1,
-                    rhs: r1,
-                    ..
-                },
-                Binary {
-                    op: o2,
-                    lhs: l2,
-                    rhs: r2,
-                    ..
-                },
-            ) => o1 == o2 && l1.same_shape(l2) && r1.same_shape(r2),
-            (
-                Ternary {
-                    cond: c1,
-                    then: t1,
-                    otherwise: e1,
-                },
-                Ternary {
-                    cond: c2,
-                    then: t2,
-                    otherwise: e2,
-                },
-            ) => c1.same_shape(c2) && t1.same_shape(t2) && e1.same_shape(e2),
-            (
-                Select {
-                    operand: a,
-                    field: f1,
-                },
-                Select {
-                    operand: b,
-                    field: f2,
-                },
-            ) => names(f1, f2) && a.same_shape(b),
-            (
-                Index {
-                    operand: a,
-                    index: i1,
-                },
-                Index {
-                    operand: b,
-                    index: i2,
-                },
-            ) => a.same_shape(b) && i1.same_shape(i2),
-            (
-                Call {
-                    receiver: r1,
-                    func: f1,
-                    args: a1,
-                },
-                Call {
-                    receiver: r2,
-                    func: f2,
-                    args: a2,
-                },
-            ) => {
-                let receivers = match (r1, r2) {
-                    (None, None) => true,
-                    (Some(a), Some(b)) => a.same_shape(b),
-                    _ => false,
-                };
-                receivers && names(f1, f2) && all(a1, a2)
+        let mut stack = vec![(self, other)];
+        while let Some((a, b)) = stack.pop() {
+            if !same_node(a, b) {
+                return false;
             }
-            (List(a), List(b)) => all(a, b),
-            (Map(a), Map(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .zip(b)
-                        .all(|(x, y)| x.key.same_shape(&y.key) && x.value.same_shape(&y.value))
+            let (mut ca, mut cb) = (a.children(), b.children());
+            loop {
+                match (ca.next(), cb.next()) {
+                    (Some(x), Some(y)) => stack.push((x, y)),
+                    (None, None) => break,
+                    _ => return false,
+                }
             }
-            (
-                Message {
-                    type_name: t1,
-                    fields: f1,
-                },
-                Message {
-                    type_name: t2,
-                    fields: f2,
-                },
-            ) => {
-                t1.len() == t2.len()
-                    && t1.iter().zip(t2).all(|(a, b)| names(a, b))
-                    && f1.len() == f2.len()
-                    && f1
-                        .iter()
-                        .zip(f2)
-                        .all(|(a, b)| names(&a.field, &b.field) && a.value.same_shape(&b.value))
-            }
-            _ => false,
         }
+        true
+    }
+}
+
+/// Compares what a node holds itself (kind, operators, names, literal, arity), not its
+/// sub-expressions.
+fn same_node(a: &Expr, b: &Expr) -> bool {
+    use ExprKind::*;
+    let names = |x: &Name, y: &Name| x.text == y.text;
+    match (&a.kind, &b.kind) {
+        (Error, Error) | (Paren(_), Paren(_)) | (Index { .. }, Index { .. }) => true,
+        (Ternary { .. }, Ternary { .. }) => true,
+        (Literal(x), Literal(y)) => same_literal(x, y),
+        (Ident(x), Ident(y)) | (RootIdent(x), RootIdent(y)) => names(x, y),
+        (Unary { op: x, .. }, Unary { op: y, .. }) => x == y,
+        (Binary { op: x, .. }, Binary { op: y, .. }) => x == y,
+        (Select { field: x, .. }, Select { field: y, .. }) => names(x, y),
+        (
+            Call {
+                receiver: r1,
+                func: f1,
+                args: a1,
+            },
+            Call {
+                receiver: r2,
+                func: f2,
+                args: a2,
+            },
+        ) => r1.is_some() == r2.is_some() && names(f1, f2) && a1.len() == a2.len(),
+        (List(x), List(y)) => x.len() == y.len(),
+        (Map(x), Map(y)) => x.len() == y.len(),
+        (
+            Message {
+                type_name: t1,
+                fields: f1,
+            },
+            Message {
+                type_name: t2,
+                fields: f2,
+            },
+        ) => {
+            t1.len() == t2.len()
+                && t1.iter().zip(t2).all(|(x, y)| names(x, y))
+                && f1.len() == f2.len()
+                && f1.iter().zip(f2).all(|(x, y)| names(&x.field, &y.field))
+        }
+        _ => false,
     }
 }
 
@@ -422,9 +373,47 @@ fn same_literal(a: &Literal, b: &Literal) -> bool {
 
 /// A compact, indented dump of the tree with every span, for tests and debugging:
 /// one node per line, `Kind@start..end` then details; names are `text@start..end`.
+/// Iterative, like every walk in this crate.
 pub fn debug_tree(expr: &Expr) -> String {
+    enum Item<'a> {
+        Node(&'a Expr, usize),
+        Line(String, usize),
+    }
     let mut out = String::new();
-    dump(&mut out, expr, 0);
+    let mut stack = vec![Item::Node(expr, 0)];
+    while let Some(item) = stack.pop() {
+        let (e, depth) = match item {
+            Item::Line(line, depth) => {
+                let _ = writeln!(out, "{}{line}", "  ".repeat(depth));
+                continue;
+            }
+            Item::Node(e, depth) => (e, depth),
+        };
+        let _ = writeln!(out, "{}{}", "  ".repeat(depth), node_line(e));
+        // Children go on the stack in reverse so they come out in source order.
+        match &e.kind {
+            ExprKind::Map(entries) => {
+                for entry in entries.iter().rev() {
+                    stack.push(Item::Node(&entry.value, depth + 2));
+                    stack.push(Item::Node(&entry.key, depth + 2));
+                    stack.push(Item::Line(format!("Entry@{:?}", entry.span), depth + 1));
+                }
+            }
+            ExprKind::Message { fields, .. } => {
+                for f in fields.iter().rev() {
+                    stack.push(Item::Node(&f.value, depth + 2));
+                    let line = format!("Field@{:?} {}", f.span, name_str(&f.field));
+                    stack.push(Item::Line(line, depth + 1));
+                }
+            }
+            _ => {
+                let children: Vec<&Expr> = e.children().collect();
+                for c in children.into_iter().rev() {
+                    stack.push(Item::Node(c, depth + 1));
+                }
+            }
+        }
+    }
     out
 }
 
@@ -432,100 +421,33 @@ fn name_str(n: &Name) -> String {
     format!("{}@{:?}", n.text, n.span)
 }
 
-fn dump(out: &mut String, e: &Expr, depth: usize) {
-    let indent = "  ".repeat(depth);
-    let _ = write!(out, "{indent}");
+/// The dump line of one node, without its children.
+fn node_line(e: &Expr) -> String {
     let span = format!("{:?}", e.span);
-    let mut children: Vec<&Expr> = Vec::new();
     match &e.kind {
-        ExprKind::Error => {
-            let _ = write!(out, "Error@{span}");
+        ExprKind::Error => format!("Error@{span}"),
+        ExprKind::Literal(lit) => format!("Literal@{span} {lit:?}"),
+        ExprKind::Ident(n) => format!("Ident@{span} {}", n.text),
+        ExprKind::RootIdent(n) => format!("RootIdent@{span} {}", name_str(n)),
+        ExprKind::Paren(_) => format!("Paren@{span}"),
+        ExprKind::Unary { op, op_span, .. } => {
+            format!("Unary@{span} {}@{op_span:?}", unary_op_text(*op))
         }
-        ExprKind::Literal(lit) => {
-            let _ = write!(out, "Literal@{span} {lit:?}");
+        ExprKind::Binary { op, op_span, .. } => {
+            format!("Binary@{span} {}@{op_span:?}", binary_op_text(*op))
         }
-        ExprKind::Ident(n) => {
-            let _ = write!(out, "Ident@{span} {}", n.text);
-        }
-        ExprKind::RootIdent(n) => {
-            let _ = write!(out, "RootIdent@{span} {}", name_str(n));
-        }
-        ExprKind::Paren(inner) => {
-            let _ = write!(out, "Paren@{span}");
-            children.push(inner);
-        }
-        ExprKind::Unary {
-            op,
-            op_span,
-            operand,
-        } => {
-            let _ = write!(out, "Unary@{span} {}@{op_span:?}", unary_op_text(*op));
-            children.push(operand);
-        }
-        ExprKind::Binary {
-            op,
-            op_span,
-            lhs,
-            rhs,
-        } => {
-            let _ = write!(out, "Binary@{span} {}@{op_span:?}", binary_op_text(*op));
-            children.push(lhs);
-            children.push(rhs);
-        }
-        ExprKind::Ternary {
-            cond,
-            then,
-            otherwise,
-        } => {
-            let _ = write!(out, "Ternary@{span}");
-            children.extend([&**cond, &**then, &**otherwise]);
-        }
-        ExprKind::Select { operand, field } => {
-            let _ = write!(out, "Select@{span} .{}", name_str(field));
-            children.push(operand);
-        }
-        ExprKind::Index { operand, index } => {
-            let _ = write!(out, "Index@{span}");
-            children.push(operand);
-            children.push(index);
-        }
-        ExprKind::Call {
-            receiver,
-            func,
-            args,
-        } => {
+        ExprKind::Ternary { .. } => format!("Ternary@{span}"),
+        ExprKind::Select { field, .. } => format!("Select@{span} .{}", name_str(field)),
+        ExprKind::Index { .. } => format!("Index@{span}"),
+        ExprKind::Call { receiver, func, .. } => {
             let kind = if receiver.is_some() { "method" } else { "global" };
-            let _ = write!(out, "Call@{span} {kind} {}", name_str(func));
-            children.extend(receiver.as_deref());
-            children.extend(args);
+            format!("Call@{span} {kind} {}", name_str(func))
         }
-        ExprKind::List(items) => {
-            let _ = write!(out, "List@{span}");
-            children.extend(items);
-        }
-        ExprKind::Map(entries) => {
-            let _ = write!(out, "Map@{span}");
-            out.push('\n');
-            for entry in entries {
-                let _ = writeln!(out, "{indent}  Entry@{:?}", entry.span);
-                dump(out, &entry.key, depth + 2);
-                dump(out, &entry.value, depth + 2);
-            }
-            return;
-        }
-        ExprKind::Message { type_name, fields } => {
+        ExprKind::List(_) => format!("List@{span}"),
+        ExprKind::Map(_) => format!("Map@{span}"),
+        ExprKind::Message { type_name, .. } => {
             let names: Vec<String> = type_name.iter().map(name_str).collect();
-            let _ = write!(out, "Message@{span} {}", names.join("."));
-            out.push('\n');
-            for f in fields {
-                let _ = writeln!(out, "{indent}  Field@{:?} {}", f.span, name_str(&f.field));
-                dump(out, &f.value, depth + 2);
-            }
-            return;
+            format!("Message@{span} {}", names.join("."))
         }
-    }
-    out.push('\n');
-    for c in children {
-        dump(out, c, depth + 1);
     }
 }
