@@ -7,13 +7,15 @@
 //! commas anywhere.
 //!
 //! Recovery, and what the tree looks like where the text is broken (what an editor needs):
-//! * A missing operand is an `Error` node with an *empty* span right after the token that
-//!   demanded it: `a +` ends with `Error@3..3`, `f(a,` holds `Error@4..4`.
+//! * A missing operand is an `Error` node with an *empty* span at the start of the next
+//!   token, or at the end of the text: `a +` ends with `Error@3..3`, `(1 + )` holds
+//!   `Error@5..5`. So a cursor typed after the operator (and any spaces) touches the hole.
 //! * A missing field or method name is a `Select` whose `Name` is empty, with an empty span
 //!   right after the `.`: `inputs.` is `Select(inputs, ""@7..7)`, so completion knows it
 //!   completes a member of `inputs`. A bare `.` gives `RootIdent(""@1..1)`.
-//! * An unclosed `(`, `[` or `{` keeps everything parsed so far; the node ends at the last
-//!   token consumed. The error points at the opening delimiter.
+//! * An unclosed `(`, `[` or `{` keeps everything parsed so far and extends to the next
+//!   token (an enclosing closer) or to the end of the text, trailing spaces included: in
+//!   `f(a, ` the call spans all 5 bytes. The error points at the opening delimiter.
 //! * A missing `,` between list items or arguments is assumed; junk tokens are skipped.
 //! * Tokens left after a complete expression are reported; the expressions among them are
 //!   parsed (their errors reported) but not kept in the tree.
@@ -243,6 +245,17 @@ impl<'a> Parser<'a> {
         Name {
             text: self.text(t.span).to_owned(),
             span: t.span,
+        }
+    }
+
+    /// Where a missing operand goes, and where a construct left unclosed ends: the start of
+    /// the next token, or the end of the text (so a cursor after trailing whitespace is
+    /// still inside).
+    fn hole_at(&self) -> TextSize {
+        if self.at(TokenKind::Eof) {
+            size(self.src.len())
+        } else {
+            self.cur.span.start()
         }
     }
 
@@ -671,7 +684,7 @@ impl<'a> Parser<'a> {
 
     fn expr(&mut self) -> (Expr, H) {
         if !self.enter() {
-            return (hole(self.prev_end()), 1);
+            return (hole(self.hole_at()), 1);
         }
         let r = self.ternary();
         self.leave();
@@ -701,7 +714,7 @@ impl<'a> Parser<'a> {
             if self.eat(TokenKind::Colon).is_none() {
                 self.err_ternary(false);
                 if !can_start_expr(self.cur.kind) {
-                    break (hole(self.prev_end()), 1);
+                    break (hole(self.hole_at()), 1);
                 }
             }
             let (next, hn) = self.binary(1);
@@ -740,7 +753,7 @@ impl<'a> Parser<'a> {
         let (otherwise, ho) = if self.eat(TokenKind::Colon).is_some() {
             self.binary(1)
         } else {
-            (hole(self.prev_end()), 1)
+            (hole(self.hole_at()), 1)
         };
         self.leave();
         self.conditional(then, ht, inner_then, hi, otherwise, ho)
@@ -927,7 +940,7 @@ impl<'a> Parser<'a> {
         self.closers.push(TokenKind::RBracket);
         let (index, hi) = if self.at(TokenKind::RBracket) {
             self.err_empty(Group::Index);
-            (hole(open.span.end()), 1)
+            (hole(self.hole_at()), 1)
         } else {
             self.expr()
         };
@@ -950,7 +963,7 @@ impl<'a> Parser<'a> {
         }
         if self.at(TokenKind::Eof) || self.closers.contains(&self.cur.kind) {
             self.err_unclosed(open, group);
-            return self.prev_end();
+            return self.hole_at();
         }
         self.err_wrong_closer(group);
         self.skip_to(closer)
@@ -965,14 +978,14 @@ impl<'a> Parser<'a> {
         loop {
             let kind = self.cur.kind;
             if kind == TokenKind::Eof {
-                return self.prev_end();
+                return self.hole_at();
             }
             if stack.is_empty() {
                 if kind == closer {
                     return self.bump().span.end();
                 }
                 if self.closers.contains(&kind) {
-                    return self.prev_end();
+                    return self.hole_at();
                 }
             }
             match kind {
@@ -1024,7 +1037,7 @@ impl<'a> Parser<'a> {
             }
             if self.at(TokenKind::Eof) || self.closer_outside(self.cur.kind) {
                 self.err_unclosed(open, group);
-                break self.prev_end();
+                break self.hole_at();
             }
             if self.at(TokenKind::Comma) {
                 self.list_error(group, ListError::EmptyItem);
@@ -1102,7 +1115,7 @@ impl<'a> Parser<'a> {
         if can_start_expr(self.cur.kind) {
             self.expr()
         } else {
-            (hole(self.prev_end()), 1)
+            (hole(self.hole_at()), 1)
         }
     }
 
@@ -1168,7 +1181,7 @@ impl<'a> Parser<'a> {
             }
             _ => {
                 self.err_expected_expr();
-                (hole(self.prev_end()), 1)
+                (hole(self.hole_at()), 1)
             }
         }
     }
@@ -1210,7 +1223,7 @@ impl<'a> Parser<'a> {
         self.closers.push(TokenKind::RParen);
         let (inner, h) = if self.at(TokenKind::RParen) {
             self.err_empty(Group::Paren);
-            (hole(open.span.end()), 1)
+            (hole(self.hole_at()), 1)
         } else {
             self.expr()
         };

@@ -313,7 +313,7 @@ fn missing_operands_are_empty_holes() {
     check("a ? : b", expect![[r#"
         Ternary@0..7
           Ident@0..1 a
-          Error@3..3
+          Error@4..4
           Ident@6..7 b
         error 4..5 `:`: expected an expression after `?`, found `:`
         celpy rejects at 4
