@@ -1,1 +1,103 @@
-//! Layer 1-2: CEL lexer/parser with exact spans and error recovery, and the evaluator of Koreo's CEL dialect (cel-python 0.3.0 semantics).
+//! Layer 2: the evaluator of Koreo's CEL dialect — cel-python 0.3.0 as Koreo uses it
+//! (spec §2.6–§2.7, §3, §4, Appendices A–B).
+//!
+//! cel-python delegates most operators to Python, so this crate reproduces Python's object
+//! model over cel-python's classes: `1.5 + 1` is `2.5` but `1 + 1.5` is an error,
+//! `false || "x"` is `"x"`, `has(e)` means "`e` evaluates without error", map-literal values
+//! are lazy error values, and some operators return "native" host values ([`Native`]) that
+//! behave differently afterwards.
+//!
+//! # Using it (the layer above)
+//!
+//! Parse once, evaluate with bindings, walk the result for nested errors, convert to data:
+//!
+//! ```
+//! use koreo_cel::{Activation, EvalOptions, Failure, Program, evaluate, find_nested_error, from_json, to_data};
+//!
+//! let program = Program::parse(r#"{"sum": inputs.a + inputs.b, "bad": inputs.missing}"#).unwrap();
+//! let inputs = from_json(&serde_json::json!({"a": 1.5, "b": 1})).unwrap();
+//! let act = Activation::new().with("inputs", inputs);
+//! let value = evaluate(&program, &act, &EvalOptions::default()).unwrap();
+//! // Map values are lazy: the error sits inside the map; Koreo fails the whole structure.
+//! let err = find_nested_error(&value).expect("nested error");
+//! assert_eq!(err.reason(), "no such member in mapping: 'missing'");
+//! assert_eq!(
+//!     err.permfail_message("fn:spec.return").unwrap(),
+//!     "Error evaluating `fn:spec.return` (at inputs.missing) (\"no such member in mapping: 'missing'\", <class 'KeyError'>, None)"
+//! );
+//!
+//! let ok = Program::parse("inputs.a + inputs.b").unwrap();
+//! let v = evaluate(&ok, &act, &EvalOptions::default()).unwrap();
+//! assert_eq!(to_data(&v).unwrap(), koreo_cel::Data::Float(2.5));
+//!
+//! // `1 + 1.5` fails the evaluation: the engine reports a PermFail built from this error.
+//! let bad = Program::parse("1 + 1.5").unwrap();
+//! match evaluate(&bad, &Activation::new(), &EvalOptions::default()) {
+//!     Err(Failure::Error(e)) => assert!(e.reason().starts_with("found no matching overload for 'addition_add'")),
+//!     other => panic!("{other:?}"),
+//! }
+//! ```
+//!
+//! * [`Failure::Error`] → `PermFail(EvalError::permfail_message(location))`; when that
+//!   returns [`FormatterCrash`] the engine itself crashes (`pop from empty list`).
+//! * [`Failure::Unknown`] → ``Unknown failure evaluating `{location}`.``.
+//! * [`Failure::Budget`] is ours: the expression exceeded the [`Budget`].
+//! * [`raw_from_json`] builds the raw mapping FunctionTest `overlayResource` binds as
+//!   `resource`.
+//! * [`extract_paths`] is the dependency extractor of §9.2.3.
+
+mod budget;
+pub mod cli;
+mod convert;
+mod deps;
+mod dump;
+mod error;
+mod eval;
+mod functions;
+mod ops;
+mod program;
+mod pyjson;
+pub mod python;
+mod regex_compat;
+pub mod time;
+mod value;
+
+pub use budget::Budget;
+pub use convert::{ConvertError, Data, from_data, from_json, raw_from_json, to_data};
+pub use deps::{ExtractError, extract_paths, step_labels};
+pub use dump::dump;
+pub use error::{BudgetExceeded, ErrorKind, EvalError, Failure, FormatterCrash, PyObj};
+pub use eval::{Activation, Dialect, EvalOptions, evaluate};
+pub use functions::{function_names, is_koreo_function};
+pub use program::Program;
+pub use regex_compat::translate_python as translate_python_regex;
+pub use value::{HashKey, Map, Native, PyType, Value};
+
+use std::sync::Arc;
+
+/// The first error value nested in a result, in the engine's walk order (§2.6): the value
+/// itself, then map entries in insertion order (key before value), list items in order.
+pub fn find_nested_error(v: &Value) -> Option<&Arc<EvalError>> {
+    match v {
+        Value::Error(e) => Some(e),
+        Value::Map(m) | Value::Native(Native::Dict(m)) => m
+            .iter()
+            .find_map(|(k, x)| find_nested_error(k).or_else(|| find_nested_error(x))),
+        Value::List(l) | Value::Native(Native::List(l)) => l.iter().find_map(find_nested_error),
+        _ => None,
+    }
+}
+
+/// Parses and evaluates `source` in one go (convenience for tools and tests).
+pub fn eval_str(source: &str, activation: &Activation) -> Result<Value, Failure> {
+    match Program::parse(source) {
+        Ok(p) => evaluate(&p, activation, &EvalOptions::default()),
+        Err(errors) => Err(Failure::Unknown {
+            class: "CELParseError".into(),
+            message: errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        }),
+    }
+}
