@@ -9,9 +9,27 @@
 //!
 //! Parsing never fails and never panics: problems become [`SyntaxError`]s with ranges.
 
+pub mod codes;
+pub(crate) mod cst;
+mod dump;
+mod lint;
+mod load;
+mod parse;
+pub mod path;
+mod resolve;
+mod split;
 pub mod text;
 pub mod yaml;
 
+pub use load::{MAX_ALIAS_NODES, MAX_DEPTH};
+pub use parse::{MAX_DOCUMENTS, MAX_FILE_BYTES, parse_bytes, parse_file};
+pub use path::PathSegment;
+pub use resolve::{resolve_k8s_plain, resolve_pyyaml_plain};
 pub use text::{LineIndex, PositionEncoding, TextPosition};
 pub use text_size::{TextRange, TextSize};
-pub use yaml::{Document, Node, NodeKind, ParsedFile, Scalar, ScalarStyle, SyntaxError};
+/// The tree-sitter crate our CSTs come from, so consumers use the same version.
+pub use tree_sitter;
+pub use yaml::{
+    Document, Entry, Node, NodeKind, ParsedFile, PlainValue, ResolveRules, Resolved, Scalar,
+    ScalarStyle, Severity, SyntaxError,
+};

@@ -1,6 +1,6 @@
 //! YAML files as documents, each with an error-tolerant CST and an exact value tree.
 
-use text_size::TextRange;
+use text_size::{TextRange, TextSize};
 
 /// How bad a syntax problem is. Shared vocabulary for the layers above.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -22,14 +22,14 @@ pub struct SyntaxError {
 }
 
 /// A whole file: its documents in order, plus file-level problems.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ParsedFile {
     pub documents: Vec<Document>,
     pub errors: Vec<SyntaxError>,
 }
 
 /// One YAML document of a file.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Document {
     /// Position of the document in the file (0-based).
     pub index: usize,
@@ -39,6 +39,17 @@ pub struct Document {
     pub root: Option<Node>,
     /// Problems of this document (syntax errors, duplicate keys, ambiguous scalars, ...).
     pub errors: Vec<SyntaxError>,
+    /// The text the parsers read: leading comments and directives, the `---` line, the
+    /// content and a closing `...`. The source ranges of a file's documents tile the file
+    /// (after a BOM), so every offset belongs to one document.
+    pub source_range: TextRange,
+    /// The error-tolerant tree-sitter CST of `source_range`'s text. Its byte offsets and
+    /// rows are relative to `source_range.start()` (see [`Document::cst_range`]).
+    /// `None` only if tree-sitter gave up (it does not on valid UTF-8).
+    pub tree: Option<tree_sitter::Tree>,
+    /// `root` was rebuilt from the CST because saphyr rejected the document: structure is
+    /// kept where tree-sitter could parse it, the unparsable parts are missing.
+    pub recovered: bool,
 }
 
 /// A node of the value tree. Aliases are expanded (the copy keeps the anchored node's
@@ -106,4 +117,233 @@ pub enum Resolved {
     Date(String),
     /// PyYAML `datetime.datetime`; the text is Python's `str()` of it (`2024-01-02 03:04:05+00:00`).
     DateTime(String),
+}
+
+/// A value tree without ranges, scalars typed by one set of [`ResolveRules`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlainValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// An integer outside the i64 range, as decimal text.
+    BigInt(String),
+    Float(f64),
+    Str(String),
+    /// PyYAML date, as Python's `str()` of it.
+    Date(String),
+    /// PyYAML datetime, as Python's `str()` of it.
+    DateTime(String),
+    Seq(Vec<PlainValue>),
+    /// Entries in document order (merges applied, duplicate keys already collapsed).
+    Map(Vec<(PlainValue, PlainValue)>),
+}
+
+impl From<Resolved> for PlainValue {
+    fn from(r: Resolved) -> Self {
+        match r {
+            Resolved::Null => PlainValue::Null,
+            Resolved::Bool(b) => PlainValue::Bool(b),
+            Resolved::Int(i) => PlainValue::Int(i),
+            Resolved::BigInt(t) => PlainValue::BigInt(t),
+            Resolved::Float(f) => PlainValue::Float(f),
+            Resolved::Str(s) => PlainValue::Str(s),
+            Resolved::Date(d) => PlainValue::Date(d),
+            Resolved::DateTime(d) => PlainValue::DateTime(d),
+        }
+    }
+}
+
+impl Node {
+    /// The value of `key` in a mapping (scalar keys compared by text; the last entry wins,
+    /// as for the engines). `None` for other nodes.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The entry of `key` in a mapping (see [`Node::get`]).
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries()?
+            .iter()
+            .rev()
+            .find(|e| e.key.scalar_text() == Some(key))
+    }
+
+    /// The range of `key`'s key node in a mapping.
+    pub fn key_range(&self, key: &str) -> Option<TextRange> {
+        self.entry(key).map(|e| e.key.range)
+    }
+
+    /// The entries of a mapping, or `None`.
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The items of a sequence, or `None`.
+    pub fn items(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The scalar, or `None` for collections.
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A scalar's decoded text, whatever its type (`123`, `true` and `"x"` all have one).
+    pub fn scalar_text(&self) -> Option<&str> {
+        self.as_scalar().map(|s| s.text.as_str())
+    }
+
+    /// The text of a *string* scalar: quoted, block, `!!str`-tagged, or plain text that
+    /// Kubernetes reads as a string. `None` for numbers, booleans, nulls, collections.
+    pub fn as_str(&self) -> Option<&str> {
+        let s = self.as_scalar()?;
+        let is_str = match self.tag.as_deref() {
+            Some("!!str") => true,
+            Some(_) => matches!(
+                s.resolve(ResolveRules::Kubernetes, self.tag.as_deref()),
+                Resolved::Str(_)
+            ),
+            None if s.style != ScalarStyle::Plain => true,
+            None => matches!(crate::resolve::resolve_k8s_plain(&s.text), Resolved::Str(_)),
+        };
+        is_str.then_some(s.text.as_str())
+    }
+
+    /// Whether this is a Koreo expression: a string scalar whose text starts with `=`
+    /// (spec §2.1; keys and non-strings never are).
+    pub fn is_expression(&self) -> bool {
+        self.as_str().is_some_and(|s| s.starts_with('='))
+    }
+
+    /// The CEL source of an expression: the text after all leading `=` (spec §2.1).
+    pub fn expression(&self) -> Option<&str> {
+        let s = self.as_str()?;
+        s.starts_with('=').then(|| s.trim_start_matches('='))
+    }
+
+    /// The typed value of a scalar under `rules`, honouring its tag; `None` for collections.
+    pub fn resolve(&self, rules: ResolveRules) -> Option<Resolved> {
+        Some(self.as_scalar()?.resolve(rules, self.tag.as_deref()))
+    }
+
+    /// Whether this is a mapping.
+    pub fn is_map(&self) -> bool {
+        matches!(self.kind, NodeKind::Map(_))
+    }
+
+    /// Whether this is a sequence.
+    pub fn is_seq(&self) -> bool {
+        matches!(self.kind, NodeKind::Seq(_))
+    }
+
+    /// `"mapping"`, `"sequence"` or `"scalar"`, for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Scalar(_) => "scalar",
+            NodeKind::Seq(_) => "sequence",
+            NodeKind::Map(_) => "mapping",
+        }
+    }
+
+    /// The node at a path of keys and indices below this one.
+    pub fn at_path<'a>(&'a self, path: &[crate::PathSegment]) -> Option<&'a Node> {
+        let mut node = self;
+        for seg in path {
+            node = match seg {
+                crate::PathSegment::Key(k) => node.get(k)?,
+                crate::PathSegment::Index(i) => node.items()?.get(*i)?,
+            };
+        }
+        Some(node)
+    }
+
+    /// The tree without ranges, scalars typed by `rules`. Iterative, so any depth is fine.
+    pub fn to_plain(&self, rules: ResolveRules) -> PlainValue {
+        enum Step<'a> {
+            Visit(&'a Node),
+            Seq(usize),
+            Map(usize),
+        }
+        let mut work = vec![Step::Visit(self)];
+        let mut out: Vec<PlainValue> = Vec::new();
+        while let Some(step) = work.pop() {
+            match step {
+                Step::Visit(node) => match &node.kind {
+                    NodeKind::Scalar(s) => {
+                        out.push(s.resolve(rules, node.tag.as_deref()).into());
+                    }
+                    NodeKind::Seq(items) => {
+                        work.push(Step::Seq(items.len()));
+                        work.extend(items.iter().rev().map(Step::Visit));
+                    }
+                    NodeKind::Map(entries) => {
+                        work.push(Step::Map(entries.len()));
+                        for e in entries.iter().rev() {
+                            work.push(Step::Visit(&e.value));
+                            work.push(Step::Visit(&e.key));
+                        }
+                    }
+                },
+                Step::Seq(n) => {
+                    let items = out.split_off(out.len() - n);
+                    out.push(PlainValue::Seq(items));
+                }
+                Step::Map(n) => {
+                    let flat = out.split_off(out.len() - 2 * n);
+                    let mut it = flat.into_iter();
+                    let mut pairs = Vec::with_capacity(n);
+                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                        pairs.push((k, v));
+                    }
+                    out.push(PlainValue::Map(pairs));
+                }
+            }
+        }
+        out.pop().unwrap_or(PlainValue::Null)
+    }
+}
+
+impl Document {
+    /// The file range of a CST node of this document's [`Document::tree`].
+    pub fn cst_range(&self, node: tree_sitter::Node<'_>) -> TextRange {
+        crate::cst::ts_range(node, self.source_range.start())
+    }
+
+    /// The text of this document's source (what its CST was parsed from), given the file.
+    pub fn source<'a>(&self, file_text: &'a str) -> &'a str {
+        file_text
+            .get(std::ops::Range::<usize>::from(self.source_range))
+            .unwrap_or("")
+    }
+}
+
+impl ParsedFile {
+    /// The document whose source contains `offset` (the end of the file belongs to the
+    /// last document).
+    pub fn document_at(&self, offset: TextSize) -> Option<&Document> {
+        let i = self
+            .documents
+            .partition_point(|d| d.source_range.end() <= offset);
+        self.documents.get(i).or_else(|| {
+            self.documents
+                .last()
+                .filter(|d| d.source_range.end() == offset)
+        })
+    }
+
+    /// All problems: file-level ones, then each document's, in file order.
+    pub fn all_errors(&self) -> impl Iterator<Item = &SyntaxError> {
+        self.errors
+            .iter()
+            .chain(self.documents.iter().flat_map(|d| d.errors.iter()))
+    }
 }
