@@ -218,6 +218,13 @@ pub enum PyErr {
     Attribute(String),
     /// A `CELEvalError` raised as an exception (macro bodies, `evaluate()`).
     Raised(Arc<EvalError>),
+    /// A `ValueError` subclass with its own argument tuple (`UnicodeDecodeError`,
+    /// pendulum's `ParserError`): handled like `ValueError`.
+    ValueSub {
+        class: &'static str,
+        args: PyObj,
+        msg: String,
+    },
     /// Any other host exception, by class name.
     Other {
         class: &'static str,
@@ -239,7 +246,7 @@ impl PyErr {
             PyErr::Index(_) => "IndexError",
             PyErr::Attribute(_) => "AttributeError",
             PyErr::Raised(_) => "CELEvalError",
-            PyErr::Other { class, .. } => class,
+            PyErr::ValueSub { class, .. } | PyErr::Other { class, .. } => class,
             PyErr::Budget(_) => "BudgetExceeded",
         }
     }
@@ -255,6 +262,7 @@ impl PyErr {
             | PyErr::Attribute(m)
             | PyErr::Other { msg: m, .. } => PyObj::Tuple(vec![PyObj::Str(m.clone())]),
             PyErr::Key(k) => PyObj::Tuple(vec![k.clone()]),
+            PyErr::ValueSub { args, .. } => args.clone(),
             PyErr::Raised(e) => PyObj::Tuple(e.args().to_vec()),
             PyErr::Budget(b) => PyObj::Tuple(vec![PyObj::Str(b.to_string())]),
         }
@@ -269,7 +277,8 @@ impl PyErr {
             | PyErr::ZeroDivision(m)
             | PyErr::Index(m)
             | PyErr::Attribute(m)
-            | PyErr::Other { msg: m, .. } => m.clone(),
+            | PyErr::Other { msg: m, .. }
+            | PyErr::ValueSub { msg: m, .. } => m.clone(),
             PyErr::Key(k) => k.repr(),
             PyErr::Raised(e) => e.py_str(),
             PyErr::Budget(b) => b.to_string(),

@@ -652,11 +652,9 @@ impl<'a> Evaluator<'a> {
     fn call_result(&self, res: Result<Value, PyErr>) -> R {
         match res {
             Ok(v) => Ok(v),
-            Err(err @ PyErr::Value(_)) => Ok(Value::Error(Arc::new(EvalError::with_exc(
-                "return error for overflow",
-                err.class(),
-                exc_args(&err),
-            )))),
+            Err(err @ (PyErr::Value(_) | PyErr::ValueSub { .. })) => Ok(Value::Error(Arc::new(
+                EvalError::with_exc("return error for overflow", err.class(), exc_args(&err)),
+            ))),
             Err(err @ (PyErr::Type(_) | PyErr::Attribute(_))) => Ok(Value::Error(Arc::new(
                 EvalError::with_exc("no such overload", err.class(), exc_args(&err)),
             ))),

@@ -115,6 +115,31 @@ fn no_attr(v: &Value, attr: &str) -> PyErr {
     PyErr::Attribute(format!("'{}' object has no attribute '{attr}'", tname(v)))
 }
 
+/// Python's arity errors for a function with the given positional parameter names (the
+/// first `min` required).
+fn params(name: &str, args: &[Value], names: &[&str], min: usize) -> Result<(), PyErr> {
+    if args.len() < min {
+        let missing: Vec<String> = names[args.len()..min]
+            .iter()
+            .map(|n| format!("'{n}'"))
+            .collect();
+        let list = match missing.len() {
+            1 => missing[0].clone(),
+            _ => format!(
+                "{} and {}",
+                missing[..missing.len() - 1].join(", "),
+                missing[missing.len() - 1]
+            ),
+        };
+        return Err(PyErr::Type(format!(
+            "{name}() missing {} required positional argument{}: {list}",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" }
+        )));
+    }
+    arity(name, args, 0, names.len())
+}
+
 fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Result<(), PyErr> {
     if args.len() < min || args.len() > max {
         return Err(PyErr::Type(format!(
@@ -147,7 +172,7 @@ fn get(v: &Value, key: &str) -> Result<Value, PyErr> {
 pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr> {
     match name {
         "size" => {
-            arity("function_size", args, 1, 1)?;
+            params("function_size", args, &["container"], 1)?;
             match &args[0] {
                 Value::Null => Ok(Value::Int(0)),
                 v => ops::py_len(v).map(|n| Value::Int(n as i64)),
@@ -285,11 +310,18 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
             arity("DurationType", args, 1, 2)?;
             match &args[0] {
                 Value::Duration(d) | Value::Native(Native::Timedelta(d)) => ops::duration_type(*d),
-                Value::String(x) | Value::Native(Native::Str(x)) => Duration::parse(x)
+                v @ (Value::String(x) | Value::Native(Native::Str(x))) => Duration::parse(x)
                     .map(Value::Duration)
                     .map_err(|e| match e {
                         crate::time::TimeError::Value(m) | crate::time::TimeError::Overflow(m) => {
-                            PyErr::Value(m)
+                            if m.starts_with("Invalid duration") {
+                                PyErr::Value(format!(
+                                    "Invalid duration {}",
+                                    crate::python::py_repr(v)
+                                ))
+                            } else {
+                                PyErr::Value(m)
+                            }
                         }
                     }),
                 v => match v.as_int_like() {
@@ -320,7 +352,26 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
             match &args[0] {
                 Value::Bytes(b) | Value::Native(Native::Bytes(b)) => match std::str::from_utf8(b) {
                     Ok(x) => Ok(s(x)),
-                    Err(e) => Err(PyErr::Value(utf8_error(b, &e))),
+                    Err(e) => {
+                        let pos = e.valid_up_to();
+                        let end = pos + e.error_len().unwrap_or(b.len() - pos).max(1);
+                        let reason = if e.error_len().is_none() {
+                            "unexpected end of data"
+                        } else {
+                            "invalid start byte"
+                        };
+                        Err(PyErr::ValueSub {
+                            class: "UnicodeDecodeError",
+                            args: PyObj::Tuple(vec![
+                                PyObj::Str("utf-8".into()),
+                                PyObj::Repr(crate::python::py_bytes_repr(b)),
+                                PyObj::Int(pos as i128),
+                                PyObj::Int(end as i128),
+                                PyObj::Str(reason.into()),
+                            ]),
+                            msg: utf8_error(b, &e),
+                        })
+                    }
                 },
                 v => Ok(s(&try_py_str(v).map_err(ops::crash)?)),
             }
@@ -382,7 +433,7 @@ fn py_int(v: &Value) -> Result<i128, PyErr> {
             .ok_or_else(|| {
                 PyErr::Value(format!(
                     "invalid literal for int() with base 10: {}",
-                    crate::python::py_repr(v)
+                    crate::python::py_bytes_repr(b)
                 ))
             }),
         other => Err(PyErr::Type(format!(
@@ -484,12 +535,23 @@ fn py_float(v: &Value) -> Result<f64, PyErr> {
     }
     match v {
         Value::Double(f) | Value::Native(Native::Float(f)) => Ok(*f),
-        Value::String(x) | Value::Native(Native::Str(x)) => parse_py_float(x).ok_or_else(|| {
-            PyErr::Value(format!(
-                "could not convert string to float: {}",
-                crate::python::py_str_repr(x)
-            ))
-        }),
+        Value::String(_) | Value::Native(Native::Str(_)) => {
+            parse_py_float(v.as_str().unwrap_or_default()).ok_or_else(|| {
+                PyErr::Value(format!(
+                    "could not convert string to float: {}",
+                    crate::python::py_repr(v)
+                ))
+            })
+        }
+        Value::Bytes(b) | Value::Native(Native::Bytes(b)) => std::str::from_utf8(b)
+            .ok()
+            .and_then(parse_py_float)
+            .ok_or_else(|| {
+                PyErr::Value(format!(
+                    "could not convert string to float: {}",
+                    crate::python::py_repr(v)
+                ))
+            }),
         other => Err(PyErr::Type(format!(
             "float() argument must be a string or a real number, not '{}'",
             tname(other)
@@ -548,7 +610,11 @@ fn timestamp_conv(args: &[Value]) -> Result<Value, PyErr> {
             .map(Value::Timestamp)
             .map_err(|e| match e {
                 crate::time::TimeError::Value(m) | crate::time::TimeError::Overflow(m) => {
-                    PyErr::Value(m)
+                    PyErr::ValueSub {
+                        class: "pendulum.parsing.exceptions.ParserError",
+                        args: PyObj::Tuple(vec![PyObj::Str(m.clone())]),
+                        msg: m,
+                    }
                 }
             }),
         v if v.as_int_like().is_some() && args.len() >= 3 && args.len() <= 7 => {
@@ -596,7 +662,12 @@ fn map_conv(arg: Option<&Value>) -> Result<Value, PyErr> {
             | Value::Native(Native::Str(_))),
         ) => {
             for pair in ops::py_iter(seq)? {
-                let items = ops::py_iter(&pair)?;
+                let items = ops::py_iter(&pair).map_err(|_| {
+                    PyErr::Type(format!(
+                        "cannot unpack non-iterable {} object",
+                        tname(&pair)
+                    ))
+                })?;
                 if items.len() != 2 {
                     return Err(PyErr::Value(if items.len() > 2 {
                         "too many values to unpack (expected 2)".to_string()
@@ -757,7 +828,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
     let fname = format!("_{name}");
     match name {
         "self_ref" => {
-            arity(&fname, args, 1, 1)?;
+            params(&fname, args, &["resource"], 1)?;
             let r = &args[0];
             let api = get(r, "apiVersion")?;
             if !api.truthy() {
@@ -787,7 +858,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             Ok(Value::map(m))
         }
         "to_ref" | "group_ref" | "kindless_ref" => {
-            arity(&fname, args, 1, 1)?;
+            params(&fname, args, &["source"], 1)?;
             let src = &args[0];
             let mut m = Map::new();
             if name == "to_ref" {
@@ -819,7 +890,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             Ok(Value::map(m))
         }
         "config_connect_ready" => {
-            arity(&fname, args, 1, 1)?;
+            params(&fname, args, &["resource"], 1)?;
             let r = &args[0];
             if !ops::py_contains(r, &s("status"))? {
                 return Ok(Value::Bool(false));
@@ -858,11 +929,11 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             Ok(Value::Bool(true))
         }
         "overlay" => {
-            arity(&fname, args, 2, 2)?;
+            params(&fname, args, &["resource", "overlay"], 2)?;
             deep_overlay(&args[0], &args[1])
         }
         "flatten" => {
-            arity(&fname, args, 1, 1)?;
+            params(&fname, args, &["resource"], 1)?;
             if !args[0].truthy() {
                 return Ok(Value::list(Vec::new()));
             }
@@ -875,7 +946,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             Ok(Value::list(out))
         }
         "lower" => {
-            arity(&fname, args, 1, 1)?;
+            params(&fname, args, &["string"], 1)?;
             match &args[0] {
                 Value::Bytes(b) | Value::Native(Native::Bytes(b)) => {
                     let low = b.to_ascii_lowercase();
@@ -888,11 +959,14 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             }
         }
         "strip" | "rstrip" => {
-            arity(&fname, args, 2, 2)?;
+            params(&fname, args, &["string", "on"], 2)?;
             let text = need_str(&args[0], name)?;
             let chars = match &args[1] {
                 Value::Null => None,
-                v => Some(str_arg(v, name, 1)?),
+                v => Some(
+                    v.as_str()
+                        .ok_or_else(|| PyErr::Type(format!("{name} arg must be None or str")))?,
+                ),
             };
             let pred = |c: char| match chars {
                 Some(set) => set.contains(c),
@@ -905,7 +979,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             }))
         }
         "split" | "split_first" | "split_last" => {
-            arity(&fname, args, 2, 2)?;
+            params(&fname, args, &["string", "on"], 2)?;
             if !args[1].truthy() {
                 return Ok(cel_err("split separator may not be empty"));
             }
@@ -923,7 +997,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             }
         }
         "split_index" => {
-            arity(&fname, args, 3, 3)?;
+            params(&fname, args, &["string", "on", "index"], 3)?;
             if !args[1].truthy() {
                 return Ok(cel_err("split separator may not be empty"));
             }
@@ -947,7 +1021,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             Ok(s(parts[j as usize]))
         }
         "to_json" => {
-            arity(&fname, args, 1, 1)?;
+            params(&fname, args, &["value"], 1)?;
             match py_json_dumps(&args[0], true) {
                 Ok(text) => Ok(s(&text)),
                 Err(PyErr::Budget(b)) => Err(PyErr::Budget(b)),
@@ -955,7 +1029,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             }
         }
         "from_json" => {
-            arity(&fname, args, 1, 1)?;
+            params(&fname, args, &["value"], 1)?;
             let text = match &args[0] {
                 Value::String(x) | Value::Native(Native::Str(x)) => x.to_string(),
                 Value::Bytes(b) | Value::Native(Native::Bytes(b)) => {
@@ -974,7 +1048,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             }
         }
         "b64encode" => {
-            arity(&fname, args, 1, 1)?;
+            params(&fname, args, &["value"], 1)?;
             match args[0].as_str() {
                 Some(x) => Ok(s(
                     &base64::engine::general_purpose::STANDARD.encode(x.as_bytes())
@@ -986,7 +1060,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             }
         }
         "b64decode" => {
-            arity(&fname, args, 1, 1)?;
+            params(&fname, args, &["value"], 1)?;
             let raw: Vec<u8> = match &args[0] {
                 Value::String(x) | Value::Native(Native::Str(x)) => {
                     if !x.is_ascii() {
@@ -1016,7 +1090,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             }
         }
         "replace" => {
-            arity(&fname, args, 3, 3)?;
+            params(&fname, args, &["value", "old", "new"], 3)?;
             let text = match args[0].as_str() {
                 Some(t) => t,
                 None => {
@@ -1075,7 +1149,12 @@ fn lenient_b64decode(raw: &[u8]) -> Result<Vec<u8>, String> {
             if quad >= 2 {
                 pads += 1;
                 if quad + pads >= 4 {
-                    // Padding completes the quantum: decoding stops here.
+                    // Padding completes the quantum: flush it; decoding stops here.
+                    if quad == 2 {
+                        out.push((acc >> 4) as u8);
+                    } else {
+                        out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]);
+                    }
                     return Ok(out);
                 }
             }
@@ -1129,9 +1208,11 @@ fn deep_overlay(resource: &Value, overlay: &Value) -> Result<Value, PyErr> {
             })
         }
         other => {
-            // Lists, strings, … fail on membership or item assignment.
+            // Lists, strings, … fail on membership, lookup or item assignment.
             if let Some((field, _)) = ov.iter().next() {
-                ops::py_contains(other, field)?;
+                if ops::py_contains(other, field)? {
+                    ops::getitem(other, field)?;
+                }
                 return Err(PyErr::Type(format!(
                     "'{}' object does not support item assignment",
                     tname(other)

@@ -248,6 +248,15 @@ fn lt_zero(v: &Value) -> Result<bool, PyErr> {
     richcmp(Cmp::Lt, v, &Value::Int(0))
 }
 
+fn py_abs_for(v: &Value, sym: &str) -> Result<Num, PyErr> {
+    if let Value::Duration(_) | Value::Native(Native::Timedelta(_)) = v {
+        return Err(PyErr::Type(format!(
+            "unsupported operand type(s) for {sym}: 'int' and 'datetime.timedelta'"
+        )));
+    }
+    py_abs(v)
+}
+
 fn py_abs(v: &Value) -> Result<Num, PyErr> {
     match num(v) {
         Some(Num::I(i)) => Ok(Num::I(i.abs())),
@@ -335,14 +344,14 @@ fn int_type(op: Arith, a: i64, b: &Value, reflected: bool) -> Slot {
             let (left, right) = if reflected { (b, &this) } else { (&this, b) };
             let ls = if lt_zero(left)? { -1 } else { 1 };
             let rs = if lt_zero(right)? { -1 } else { 1 };
-            let q = num_floordiv(py_abs(left)?, py_abs(right)?)?;
+            let q = num_floordiv(py_abs(left)?, py_abs_for(right, "//")?)?;
             int_type_from(q, ls * rs).map(Some)
         }
         Arith::Mod => {
             let this = Value::Int(a as i64);
             let (left, right) = if reflected { (b, &this) } else { (&this, b) };
             let ls = if lt_zero(left)? { -1 } else { 1 };
-            let r = num_mod(py_abs(left)?, py_abs(right)?)?;
+            let r = num_mod(py_abs(left)?, py_abs_for(right, "%")?)?;
             int_type_from(r, ls).map(Some)
         }
     }
@@ -497,7 +506,9 @@ fn timedelta_op(op: Arith, d: Duration, cel: bool, b: &Value, reflected: bool) -
         Arith::Div if !reflected => match (as_timedelta(b), num(b)) {
             (Some(o), _) => {
                 if o.micros() == 0 {
-                    return Err(PyErr::ZeroDivision("division by zero".into()));
+                    return Err(PyErr::ZeroDivision(
+                        "integer division or modulo by zero".into(),
+                    ));
                 }
                 Ok(Some(Value::Native(Native::Float(
                     us as f64 / o.micros() as f64,
@@ -505,13 +516,17 @@ fn timedelta_op(op: Arith, d: Duration, cel: bool, b: &Value, reflected: bool) -
             }
             (_, Some(Num::I(i))) => {
                 if i == 0 {
-                    return Err(PyErr::ZeroDivision("division by zero".into()));
+                    return Err(PyErr::ZeroDivision(
+                        "integer division or modulo by zero".into(),
+                    ));
                 }
                 native_td(py_round(us as f64 / i as f64)?).map(Some)
             }
             (_, Some(Num::F(f))) => {
                 if f == 0.0 {
-                    return Err(PyErr::ZeroDivision("float division by zero".into()));
+                    return Err(PyErr::ZeroDivision(
+                        "integer division or modulo by zero".into(),
+                    ));
                 }
                 native_td(py_round(us as f64 / f)?).map(Some)
             }
@@ -680,49 +695,50 @@ fn sequence_fallback(op: Arith, a: &Value, b: &Value) -> Result<Value, PyErr> {
         )
     };
     match op {
-        Arith::Add if seq(a) => match (a, b) {
-            (
-                Value::String(x) | Value::Native(Native::Str(x)),
-                Value::String(y) | Value::Native(Native::Str(y)),
-            ) => {
-                seq_len_ok(x.len() + y.len())?;
-                let mut s = String::with_capacity(x.len() + y.len());
-                s.push_str(x);
-                s.push_str(y);
-                Ok(Value::Native(Native::Str(s.into())))
+        Arith::Add if seq(a) => {
+            match (a, b) {
+                (
+                    Value::String(x) | Value::Native(Native::Str(x)),
+                    Value::String(y) | Value::Native(Native::Str(y)),
+                ) => {
+                    seq_len_ok(x.len() + y.len())?;
+                    let mut s = String::with_capacity(x.len() + y.len());
+                    s.push_str(x);
+                    s.push_str(y);
+                    Ok(Value::Native(Native::Str(s.into())))
+                }
+                (Value::String(_) | Value::Native(Native::Str(_)), _) => Err(PyErr::Type(format!(
+                    "can only concatenate str (not \"{}\") to str",
+                    type_name(b)
+                ))),
+                (
+                    Value::Bytes(x) | Value::Native(Native::Bytes(x)),
+                    Value::Bytes(y) | Value::Native(Native::Bytes(y)),
+                ) => {
+                    seq_len_ok(x.len() + y.len())?;
+                    let mut v = x.to_vec();
+                    v.extend_from_slice(y);
+                    Ok(Value::Native(Native::Bytes(v.into())))
+                }
+                (Value::Bytes(_) | Value::Native(Native::Bytes(_)), _) => Err(PyErr::Type(
+                    format!("can't concat {} to {}", type_name(b), type_name(a)),
+                )),
+                (
+                    Value::List(x) | Value::Native(Native::List(x)),
+                    Value::List(y) | Value::Native(Native::List(y)),
+                ) => {
+                    seq_len_ok(x.len() + y.len())?;
+                    let mut v = Vec::with_capacity(x.len() + y.len());
+                    v.extend_from_slice(x);
+                    v.extend_from_slice(y);
+                    Ok(Value::Native(Native::List(Arc::new(v))))
+                }
+                _ => Err(PyErr::Type(format!(
+                    "can only concatenate list (not \"{}\") to list",
+                    type_name(b)
+                ))),
             }
-            (Value::String(_) | Value::Native(Native::Str(_)), _) => Err(PyErr::Type(format!(
-                "can only concatenate str (not \"{}\") to str",
-                type_name(b)
-            ))),
-            (
-                Value::Bytes(x) | Value::Native(Native::Bytes(x)),
-                Value::Bytes(y) | Value::Native(Native::Bytes(y)),
-            ) => {
-                seq_len_ok(x.len() + y.len())?;
-                let mut v = x.to_vec();
-                v.extend_from_slice(y);
-                Ok(Value::Native(Native::Bytes(v.into())))
-            }
-            (Value::Bytes(_) | Value::Native(Native::Bytes(_)), _) => Err(PyErr::Type(format!(
-                "can't concat {} to bytes",
-                type_name(b)
-            ))),
-            (
-                Value::List(x) | Value::Native(Native::List(x)),
-                Value::List(y) | Value::Native(Native::List(y)),
-            ) => {
-                seq_len_ok(x.len() + y.len())?;
-                let mut v = Vec::with_capacity(x.len() + y.len());
-                v.extend_from_slice(x);
-                v.extend_from_slice(y);
-                Ok(Value::Native(Native::List(Arc::new(v))))
-            }
-            _ => Err(PyErr::Type(format!(
-                "can only concatenate list (not \"{}\") to list",
-                type_name(b)
-            ))),
-        },
+        }
         Arith::Mul if seq(a) || seq(b) => {
             let (s, n) = if seq(a) { (a, b) } else { (b, a) };
             let Some(count) = n.as_int_like() else {

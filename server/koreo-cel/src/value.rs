@@ -135,6 +135,10 @@ impl PyType {
 
     /// Short class name (`type(x).__name__`), as in host exception messages.
     pub fn name(self) -> &'static str {
+        // C-level classes print their module (`tp_name`), Python-level ones do not.
+        if self == PyType::NativeTimedelta {
+            return "datetime.timedelta";
+        }
         let q = self.qualname();
         q.rsplit('.').next().unwrap_or(q)
     }
