@@ -101,6 +101,7 @@ function needs(probe) {
     definition: lsp || (caps.definitionProvider ? null : 'koreo-ls does not advertise definitionProvider yet'),
     runTests: lsp || (cmds.includes('koreo.runTests') ? null : 'koreo-ls does not advertise the koreo.runTests command yet'),
     preview: lsp || (cmds.includes('koreo.preview') ? null : 'koreo-ls does not advertise the koreo.preview command yet'),
+    workflowGraph: lsp || (cmds.includes('koreo.workflowGraph') ? null : 'koreo-ls does not advertise the koreo.workflowGraph command yet'),
   };
 }
 
@@ -321,6 +322,23 @@ function checks(wb, need) {
         const text = (await lines.first().innerText()).replace(/\s+/g, ' ').trim();
         if (text.startsWith('# koreo-ls') || text.startsWith('# Preview failed')) throw new Error(`the preview shows an error: ${text}`);
         return `preview beside the source: ${text.slice(0, 100)}`;
+      },
+    },
+    {
+      name: 'workflow-graph',
+      what: '"Koreo: Show Workflow Graph" renders the workflow as an SVG in a webview (bundled mermaid)',
+      pending: need.workflowGraph,
+      run: async () => {
+        await wb.openFile('workflow.k.yaml');
+        await wb.gotoLine(12, 7);
+        await wb.runCommand('Koreo: Show Workflow Graph');
+        const frame = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+        const svg = frame.locator('svg[id^="mermaid"], pre.mermaid svg').first();
+        await svg.waitFor({ timeout: WAIT });
+        const nodes = await frame.locator('svg .node').count();
+        if (nodes < 1) throw new Error('the graph has no nodes');
+        const label = await frame.locator('svg .node').first().textContent();
+        return `SVG with ${nodes} node(s), the first labelled ${JSON.stringify((label ?? '').trim())}`;
       },
     },
   ];
