@@ -49,7 +49,9 @@ fn koreo_ls() -> PathBuf {
         .and_then(Path::parent)
         .expect("test executable lives in target/<profile>/deps");
     let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    build.current_dir(repo_root()).args(["build", "-p", "koreo-ls"]);
+    build
+        .current_dir(repo_root())
+        .args(["build", "-p", "koreo-ls"]);
     if profile_dir.file_name().is_some_and(|p| p == "release") {
         build.arg("--release");
     }
@@ -95,5 +97,8 @@ fn vscode_end_to_end() {
         .env("KOREO_LS", &server)
         .env("KOREO_VSIX", root.join("editors/vscode/koreo.vsix"))
         .env("ARTIFACTS", root.join("tests/artifacts/vscode"));
-    run(driver, "the VS Code end-to-end run (screenshots and report.json in tests/artifacts/vscode)");
+    run(
+        driver,
+        "the VS Code end-to-end run (screenshots and report.json in tests/artifacts/vscode)",
+    );
 }
