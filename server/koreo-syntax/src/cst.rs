@@ -290,7 +290,7 @@ fn value_children(node: TsNode<'_>) -> Vec<TsNode<'_>> {
 
 /// The node holding a document's value: the first `document`'s block/flow node, or an
 /// ERROR that swallowed it.
-fn document_value(root: TsNode<'_>) -> Option<TsNode<'_>> {
+pub(crate) fn document_value(root: TsNode<'_>) -> Option<TsNode<'_>> {
     if root.kind() == "ERROR" {
         return Some(root);
     }
@@ -423,7 +423,7 @@ fn push_items<'t>(work: &mut Vec<Work<'t>>, children: &[TsNode<'t>], base: TextS
 
 /// The decoded text and style of a scalar's source. Quoted and block scalars are read by
 /// saphyr on their own (their escapes and folding are subtle); plain ones are folded here.
-fn decode_scalar(kind: &str, raw: &str) -> (String, ScalarStyle) {
+pub(crate) fn decode_scalar(kind: &str, raw: &str) -> (String, ScalarStyle) {
     let style = match kind {
         "double_quote_scalar" => ScalarStyle::DoubleQuoted,
         "single_quote_scalar" => ScalarStyle::SingleQuoted,

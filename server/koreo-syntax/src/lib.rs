@@ -23,7 +23,7 @@ pub mod yaml;
 
 pub use load::{MAX_ALIAS_NODES, MAX_DEPTH};
 pub use parse::{MAX_DOCUMENTS, MAX_FILE_BYTES, parse_bytes, parse_file};
-pub use path::PathSegment;
+pub use path::{CstIter, Part, PathAt, PathSegment, PathTarget, path_to_string};
 pub use resolve::{resolve_k8s_plain, resolve_pyyaml_plain};
 pub use text::{LineIndex, PositionEncoding, TextPosition};
 pub use text_size::{TextRange, TextSize};
