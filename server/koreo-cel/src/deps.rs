@@ -137,6 +137,12 @@ fn primary(e: &Expr, src: &str) -> Result<String, ExtractError> {
 fn base(e: &Expr, src: &str) -> Result<String, ExtractError> {
     match &e.kind {
         ExprKind::Select { .. } | ExprKind::Index { .. } => path(e, src),
+        // The engine only handles method calls with arguments as a base.
+        ExprKind::Call {
+            receiver: Some(_),
+            args,
+            ..
+        } if args.is_empty() => Err(crash(e, "a method call without arguments")),
         ExprKind::Call {
             receiver: Some(r),
             func,
