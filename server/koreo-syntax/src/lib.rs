@@ -12,6 +12,7 @@
 pub mod codes;
 pub(crate) mod cst;
 mod dump;
+mod file;
 mod lint;
 mod load;
 mod parse;
@@ -21,6 +22,7 @@ mod split;
 pub mod text;
 pub mod yaml;
 
+pub use file::{EditSummary, YamlFile};
 pub use load::{MAX_ALIAS_NODES, MAX_DEPTH};
 pub use parse::{MAX_DOCUMENTS, MAX_FILE_BYTES, parse_bytes, parse_file};
 pub use path::{CstIter, Part, PathAt, PathSegment, PathTarget, path_to_string};
