@@ -17,7 +17,7 @@ use crate::cst;
 use crate::parse::{self, parse_document};
 use crate::split::Segment;
 use crate::text::{LineIndex, PositionEncoding, TextPosition};
-use crate::yaml::{Document, Entry, Node, NodeKind, ParsedFile, SyntaxError};
+use crate::yaml::{Document, Entry, Node, NodeKind, ParsedFile};
 
 /// A file's text with its parse, kept up to date edit by edit.
 #[derive(Clone, Debug)]
