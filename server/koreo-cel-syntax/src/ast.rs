@@ -51,7 +51,10 @@ pub enum ExprKind {
         otherwise: Box<Expr>,
     },
     /// `operand.field`
-    Select { operand: Box<Expr>, field: Name },
+    Select {
+        operand: Box<Expr>,
+        field: Name,
+    },
     /// `operand[index]`
     Index {
         operand: Box<Expr>,

@@ -563,7 +563,10 @@ mod tests {
         assert_eq!(kinds("1 -2"), [(Int, "1"), (Minus, "-"), (Int, "2")]);
         assert_eq!(kinds("1--1"), [(Int, "1"), (Minus, "-"), (Int, "-1")]);
         assert_eq!(kinds("--1"), [(Minus, "-"), (Int, "-1")]);
-        assert_eq!(kinds("(-.5)"), [(LParen, "("), (Double, "-.5"), (RParen, ")")]);
+        assert_eq!(
+            kinds("(-.5)"),
+            [(LParen, "("), (Double, "-.5"), (RParen, ")")]
+        );
         assert_eq!(kinds("x -1u"), [(Ident, "x"), (Minus, "-"), (UInt, "1u")]);
     }
 
@@ -572,7 +575,13 @@ mod tests {
         use TokenKind::*;
         assert_eq!(
             kinds("in in x.in"),
-            [(Ident, "in"), (In, "in"), (Ident, "x"), (Dot, "."), (Ident, "in")]
+            [
+                (Ident, "in"),
+                (In, "in"),
+                (Ident, "x"),
+                (Dot, "."),
+                (Ident, "in")
+            ]
         );
         assert_eq!(kinds("x.null"), [(Ident, "x"), (Dot, "."), (Ident, "null")]);
         assert_eq!(kinds("null"), [(Null, "null")]);
@@ -598,7 +607,11 @@ mod tests {
         assert_eq!(kinds(r#""a\""#), [(String, r#""a\""#)]);
         assert_eq!(
             kinds(r#""a\" + "b""#),
-            [(String, r#""a\" + ""#), (Ident, "b"), (UnterminatedString, "\"")]
+            [
+                (String, r#""a\" + ""#),
+                (Ident, "b"),
+                (UnterminatedString, "\"")
+            ]
         );
         assert_eq!(kinds(r#""\\\""#), [(String, r#""\\\""#)]);
         assert_eq!(kinds("\"\"\"a\nb\"\"\""), [(String, "\"\"\"a\nb\"\"\"")]);
@@ -608,7 +621,12 @@ mod tests {
         );
         assert_eq!(
             kinds("r\"ab\ncd\""),
-            [(Ident, "r"), (UnterminatedString, "\"ab"), (Ident, "cd"), (UnterminatedString, "\"")]
+            [
+                (Ident, "r"),
+                (UnterminatedString, "\"ab"),
+                (Ident, "cd"),
+                (UnterminatedString, "\"")
+            ]
         );
     }
 
@@ -619,7 +637,10 @@ mod tests {
         assert_eq!(kinds("0x"), [(Int, "0"), (Ident, "x")]);
         assert_eq!(kinds("5e"), [(Int, "5"), (Ident, "e")]);
         assert_eq!(kinds("1e+3u"), [(Double, "1e+3"), (Ident, "u")]);
-        assert_eq!(kinds("0x1Fu 0X1"), [(UInt, "0x1Fu"), (Int, "0"), (Ident, "X1")]);
+        assert_eq!(
+            kinds("0x1Fu 0X1"),
+            [(UInt, "0x1Fu"), (Int, "0"), (Ident, "X1")]
+        );
         assert_eq!(kinds("x.5"), [(Ident, "x"), (Dot, "."), (Int, "5")]);
     }
 }

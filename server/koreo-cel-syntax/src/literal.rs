@@ -102,7 +102,9 @@ fn parse_radix(digits: &str, radix: u32) -> Option<u128> {
     let mut acc: u128 = 0;
     for c in digits.chars() {
         let d = c.to_digit(radix)?;
-        acc = acc.checked_mul(u128::from(radix))?.checked_add(u128::from(d))?;
+        acc = acc
+            .checked_mul(u128::from(radix))?
+            .checked_add(u128::from(d))?;
     }
     Some(acc)
 }
@@ -209,9 +211,7 @@ fn units(body: &str) -> impl Iterator<Item = (Range<usize>, Unit)> + '_ {
                 Unit::Simple(s)
             } else if let Some(d) = three_digits {
                 let octal = d.iter().all(|x| *x < b'8');
-                let value = d
-                    .iter()
-                    .fold(0u32, |acc, x| acc * 8 + u32::from(x - b'0'));
+                let value = d.iter().fold(0u32, |acc, x| acc * 8 + u32::from(x - b'0'));
                 i += 4;
                 Unit::Octal(value, octal)
             } else if next == Some(b'x')
@@ -304,13 +304,21 @@ fn cooked_string(body: &str, offset: usize, problems: &mut Vec<Problem>) -> Lite
             Unit::Skipped => continue,
             Unit::Octal(_, false) => {
                 let m = bad_octal(body, &r);
-                f.fail(&r, LiteralError::Value(m), "is not an octal escape (digits 0-7)");
+                f.fail(
+                    &r,
+                    LiteralError::Value(m),
+                    "is not an octal escape (digits 0-7)",
+                );
                 continue;
             }
             Unit::Octal(v, true) | Unit::Hex(v) | Unit::Unicode4(v) => v,
             Unit::Unicode8(v) if v > 0x10ffff => {
                 let m = "chr() arg not in range(0x110000)".to_owned();
-                f.fail(&r, LiteralError::Value(m), "is beyond the last code point U+10FFFF");
+                f.fail(
+                    &r,
+                    LiteralError::Value(m),
+                    "is beyond the last code point U+10FFFF",
+                );
                 continue;
             }
             Unit::Unicode8(v) => v,
@@ -350,13 +358,21 @@ fn cooked_bytes(body: &str, offset: usize, problems: &mut Vec<Problem>) -> Liter
             Unit::Simple(c) => c as u32,
             Unit::Octal(_, false) => {
                 let m = bad_octal(body, &r);
-                f.fail(&r, LiteralError::Value(m), "is not an octal escape (digits 0-7)");
+                f.fail(
+                    &r,
+                    LiteralError::Value(m),
+                    "is not an octal escape (digits 0-7)",
+                );
                 continue;
             }
             Unit::Octal(v, true) | Unit::Hex(v) | Unit::Unicode4(v) => v,
             Unit::Unicode8(_) => {
                 let m = "ord() expected a character, but string of length 10 found".to_owned();
-                f.fail(&r, LiteralError::Crash(m), "is not supported in a bytes literal");
+                f.fail(
+                    &r,
+                    LiteralError::Crash(m),
+                    "is not supported in a bytes literal",
+                );
                 continue;
             }
         };
@@ -430,7 +446,10 @@ mod tests {
 
     #[test]
     fn bytes_follow_cel_python() {
-        assert_eq!(s(r#"b"\777""#), Literal::Invalid(LiteralError::Value(BYTE_RANGE.into())));
+        assert_eq!(
+            s(r#"b"\777""#),
+            Literal::Invalid(LiteralError::Value(BYTE_RANGE.into()))
+        );
         assert_eq!(s(r#"b"\u0041""#), Literal::Bytes(b"A".to_vec()));
         assert!(matches!(
             s(r#"b"\U00000041""#),

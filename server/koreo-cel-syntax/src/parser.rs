@@ -230,7 +230,11 @@ impl<'a> Parser<'a> {
     }
 
     fn eat(&mut self, kind: TokenKind) -> Option<Token> {
-        if self.at(kind) { Some(self.bump()) } else { None }
+        if self.at(kind) {
+            Some(self.bump())
+        } else {
+            None
+        }
     }
 
     fn prev_end(&self) -> TextSize {
@@ -460,7 +464,10 @@ impl<'a> Parser<'a> {
             "field name"
         };
         let span = self.error_span();
-        self.syntax_error(span, format!("expected `:` after the {after}, found {found}"));
+        self.syntax_error(
+            span,
+            format!("expected `:` after the {after}, found {found}"),
+        );
     }
 
     #[cold]
@@ -480,7 +487,10 @@ impl<'a> Parser<'a> {
     #[inline(never)]
     fn err_field_name(&mut self) {
         let found = self.describe(self.cur);
-        self.syntax_error(self.cur.span, format!("expected a field name, found {found}"));
+        self.syntax_error(
+            self.cur.span,
+            format!("expected a field name, found {found}"),
+        );
     }
 
     #[cold]
@@ -596,8 +606,9 @@ impl<'a> Parser<'a> {
             LParen => "unexpected `(`: only a name (`f(…)`) or a method (`x.f(…)`) can be \
                        called"
                 .to_owned(),
-            Colon => "unexpected `:`: it only follows the middle of `c ? a : b` or a map key"
-                .to_owned(),
+            Colon => {
+                "unexpected `:`: it only follows the middle of `c ? a : b` or a map key".to_owned()
+            }
             UnterminatedString => self.unterminated_message(t),
             Unknown => self.unknown_message(t),
             _ => format!("expected an operator, found {}", self.describe(t)),
@@ -849,8 +860,10 @@ impl<'a> Parser<'a> {
                 break;
             }
             h = self.check_height(h + 1);
-            let span =
-                TextRange::new(op_tok.span.start(), operand.span.end().max(op_tok.span.end()));
+            let span = TextRange::new(
+                op_tok.span.start(),
+                operand.span.end().max(op_tok.span.end()),
+            );
             let kind = ExprKind::Unary {
                 op,
                 op_span: op_tok.span,

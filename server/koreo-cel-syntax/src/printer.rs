@@ -440,7 +440,11 @@ fn node_line(e: &Expr) -> String {
         ExprKind::Select { field, .. } => format!("Select@{span} .{}", name_str(field)),
         ExprKind::Index { .. } => format!("Index@{span}"),
         ExprKind::Call { receiver, func, .. } => {
-            let kind = if receiver.is_some() { "method" } else { "global" };
+            let kind = if receiver.is_some() {
+                "method"
+            } else {
+                "global"
+            };
             format!("Call@{span} {kind} {}", name_str(func))
         }
         ExprKind::List(_) => format!("List@{span}"),

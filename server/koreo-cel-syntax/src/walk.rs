@@ -18,9 +18,10 @@ impl<'a> Iterator for Children<'a> {
         let i = self.next;
         self.next += 1;
         match &self.expr.kind {
-            ExprKind::Error | ExprKind::Literal(_) | ExprKind::Ident(_) | ExprKind::RootIdent(_) => {
-                None
-            }
+            ExprKind::Error
+            | ExprKind::Literal(_)
+            | ExprKind::Ident(_)
+            | ExprKind::RootIdent(_) => None,
             ExprKind::Paren(e) | ExprKind::Unary { operand: e, .. } => (i == 0).then_some(&**e),
             ExprKind::Select { operand, .. } => (i == 0).then_some(&**operand),
             ExprKind::Binary { lhs, rhs, .. } => match i {
@@ -49,9 +50,13 @@ impl<'a> Iterator for Children<'a> {
                 None => args.get(i),
             },
             ExprKind::List(items) => items.get(i),
-            ExprKind::Map(entries) => entries
-                .get(i / 2)
-                .map(|e| if i % 2 == 0 { &e.key } else { &e.value }),
+            ExprKind::Map(entries) => entries.get(i / 2).map(|e| {
+                if i.is_multiple_of(2) {
+                    &e.key
+                } else {
+                    &e.value
+                }
+            }),
             ExprKind::Message { fields, .. } => fields.get(i).map(|f| &f.value),
         }
     }

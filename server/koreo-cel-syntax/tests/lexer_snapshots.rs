@@ -6,7 +6,15 @@ use koreo_cel_syntax::lex;
 fn check(src: &str, expect: Expect) {
     let out: Vec<String> = lex(src)
         .iter()
-        .map(|t| format!("{:?}/{:?}@{:?} {:?}", t.kind, t.kind.category(), t.span, &src[t.span]))
+        .map(|t| {
+            format!(
+                "{:?}/{:?}@{:?} {:?}",
+                t.kind,
+                t.kind.category(),
+                t.span,
+                &src[t.span]
+            )
+        })
         .collect();
     expect.assert_eq(&out.join("\n"));
 }
@@ -44,7 +52,9 @@ fn a_typical_expression() {
 
 #[test]
 fn contextual_tokens() {
-    check("x in [in, null, x.null, -1, a -1, a inputs]", expect![[r#"
+    check(
+        "x in [in, null, x.null, -1, a -1, a inputs]",
+        expect![[r#"
         Ident/Identifier@0..1 "x"
         In/Keyword@2..4 "in"
         LBracket/Punctuation@5..6 "["
@@ -65,22 +75,29 @@ fn contextual_tokens() {
         Ident/Identifier@34..35 "a"
         In/Keyword@36..38 "in"
         Ident/Identifier@38..42 "puts"
-        RBracket/Punctuation@42..43 "]""#]]);
+        RBracket/Punctuation@42..43 "]""#]],
+    );
 }
 
 #[test]
 fn strings_and_errors() {
-    check(r#"r"\d" b'\x00' """a"b""" "open"#, expect![[r#"
+    check(
+        r#"r"\d" b'\x00' """a"b""" "open"#,
+        expect![[r#"
         String/String@0..5 "r\"\\d\""
         Bytes/Bytes@6..13 "b'\\x00'"
         String/String@14..23 "\"\"\"a\"b\"\"\""
-        UnterminatedString/Error@24..29 "\"open""#]]);
-    check("a = b & c @@ é", expect![[r#"
+        UnterminatedString/Error@24..29 "\"open""#]],
+    );
+    check(
+        "a = b & c @@ é",
+        expect![[r#"
         Ident/Identifier@0..1 "a"
         Unknown/Error@2..3 "="
         Ident/Identifier@4..5 "b"
         Unknown/Error@6..7 "&"
         Ident/Identifier@8..9 "c"
         Unknown/Error@10..12 "@@"
-        Unknown/Error@13..15 "é""#]]);
+        Unknown/Error@13..15 "é""#]],
+    );
 }

@@ -74,5 +74,9 @@ fn limits_leave_room_for_what_cel_python_evaluates() {
     let n = MAX_NESTING as usize - 1;
     ok(format!("{}1{}", "(".repeat(n), ")".repeat(n)));
     ok(format!("a{}", ".b".repeat(MAX_HEIGHT as usize - 1)));
-    assert!(!parse(&format!("a{}", ".b".repeat(MAX_HEIGHT as usize))).errors.is_empty());
+    assert!(
+        !parse(&format!("a{}", ".b".repeat(MAX_HEIGHT as usize)))
+            .errors
+            .is_empty()
+    );
 }

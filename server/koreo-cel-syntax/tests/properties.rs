@@ -19,7 +19,11 @@ fn on_boundary(src: &str, r: TextRange) -> bool {
 /// and the error list are consistent.
 fn check_parse(src: &str, p: &Parse) -> Result<(), TestCaseError> {
     for e in &p.errors {
-        prop_assert!(on_boundary(src, e.span), "error span {:?} in {src:?}", e.span);
+        prop_assert!(
+            on_boundary(src, e.span),
+            "error span {:?} in {src:?}",
+            e.span
+        );
         prop_assert!(!e.message.is_empty());
     }
     if p.celpy_error.is_some() {
@@ -33,7 +37,10 @@ fn check_parse(src: &str, p: &Parse) -> Result<(), TestCaseError> {
         prop_assert!(on_boundary(src, e.span), "span {:?} in {src:?}", e.span);
         for n in e.names() {
             prop_assert!(on_boundary(src, n.span));
-            prop_assert!(e.span.contains_range(n.span), "name outside node in {src:?}");
+            prop_assert!(
+                e.span.contains_range(n.span),
+                "name outside node in {src:?}"
+            );
             prop_assert_eq!(&src[n.span], n.text.as_str());
         }
         for c in e.children() {
@@ -66,15 +73,72 @@ fn check_lex(src: &str) -> Result<(), TestCaseError> {
         );
         pos = t.span.end().into();
     }
-    prop_assert!(src[pos..].trim_matches(&[' ', '\t', '\n', '\r', '\x0c'][..]).is_empty());
+    prop_assert!(
+        src[pos..]
+            .trim_matches(&[' ', '\t', '\n', '\r', '\x0c'][..])
+            .is_empty()
+    );
     Ok(())
 }
 
 const FRAGMENTS: &[&str] = &[
-    "1", "-1", "1u", "1.", ".5", "1e3", "0x1F", "\"a\"", "'b'", "r\"c\"", "b\"d\"", "\"\"\"e\"\"\"",
-    "true", "null", "x", "in", "inputs", "y.z", ".w", "(", ")", "[", "]", "{", "}", ",", ":",
-    "?", ".", "+", "-", "*", "/", "%", "!", "==", "!=", "<", "<=", ">=", "&&", "||", "f(",
-    "a.m(", "//c\n", "=", "&", "|", "\"", "'", "\\", "\"\"\"", "é", "\n", " ", "T{", "map(x, ",
+    "1",
+    "-1",
+    "1u",
+    "1.",
+    ".5",
+    "1e3",
+    "0x1F",
+    "\"a\"",
+    "'b'",
+    "r\"c\"",
+    "b\"d\"",
+    "\"\"\"e\"\"\"",
+    "true",
+    "null",
+    "x",
+    "in",
+    "inputs",
+    "y.z",
+    ".w",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "?",
+    ".",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "!",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">=",
+    "&&",
+    "||",
+    "f(",
+    "a.m(",
+    "//c\n",
+    "=",
+    "&",
+    "|",
+    "\"",
+    "'",
+    "\\",
+    "\"\"\"",
+    "é",
+    "\n",
+    " ",
+    "T{",
+    "map(x, ",
 ];
 
 fn cel_like() -> impl Strategy<Value = String> {
@@ -150,8 +214,18 @@ fn at_least(x: Expr, min: u8) -> Box<Expr> {
 /// Identifiers usable as plain names (`null`, `true`, `false` are literals there).
 fn ident() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::sample::select(vec!["x", "inputs", "in", "inx", "_", "has", "map", "if", "namespace"])
-            .prop_map(str::to_owned),
+        prop::sample::select(vec![
+            "x",
+            "inputs",
+            "in",
+            "inx",
+            "_",
+            "has",
+            "map",
+            "if",
+            "namespace"
+        ])
+        .prop_map(str::to_owned),
         "[_a-zA-Z][_a-zA-Z0-9]{0,6}".prop_filter("literal words", |s| {
             !matches!(s.as_str(), "true" | "false" | "null")
         }),
@@ -172,8 +246,16 @@ fn literal() -> impl Strategy<Value = Literal> {
         any::<f64>()
             .prop_filter("no NaN literal", |v| !v.is_nan())
             .prop_map(Literal::Double),
-        prop::sample::select(vec![0.0, -0.0, 1.0, 0.5, 1e300, f64::INFINITY, f64::NEG_INFINITY])
-            .prop_map(Literal::Double),
+        prop::sample::select(vec![
+            0.0,
+            -0.0,
+            1.0,
+            0.5,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY
+        ])
+        .prop_map(Literal::Double),
         any::<String>().prop_map(Literal::String),
         prop::collection::vec(any::<u8>(), 0..8).prop_map(Literal::Bytes),
         any::<bool>().prop_map(Literal::Bool),
@@ -190,7 +272,9 @@ fn literal() -> impl Strategy<Value = Literal> {
 
 fn binary_op() -> impl Strategy<Value = BinaryOp> {
     use BinaryOp::*;
-    prop::sample::select(vec![Or, And, Eq, Ne, Lt, Le, Gt, Ge, In, Add, Sub, Mul, Div, Rem])
+    prop::sample::select(vec![
+        Or, And, Eq, Ne, Lt, Le, Gt, Ge, In, Add, Sub, Mul, Div, Rem,
+    ])
 }
 
 fn tree() -> impl Strategy<Value = Expr> {
@@ -236,13 +320,16 @@ fn tree() -> impl Strategy<Value = Expr> {
                 operand: at_least(x, 7),
                 index: Box::new(i),
             })),
-            (inner.clone(), member(), prop::collection::vec(inner.clone(), 0..3)).prop_map(
-                |(r, f, args)| e(ExprKind::Call {
+            (
+                inner.clone(),
+                member(),
+                prop::collection::vec(inner.clone(), 0..3)
+            )
+                .prop_map(|(r, f, args)| e(ExprKind::Call {
                     receiver: Some(at_least(r, 7)),
                     func: name(&f),
                     args,
-                })
-            ),
+                })),
             (ident(), prop::collection::vec(inner.clone(), 0..3)).prop_map(|(f, args)| e(
                 ExprKind::Call {
                     receiver: None,
@@ -268,7 +355,10 @@ fn tree() -> impl Strategy<Value = Expr> {
                 prop::collection::vec((member(), inner), 0..3)
             )
                 .prop_map(|(first, rest, fields)| e(ExprKind::Message {
-                    type_name: std::iter::once(first).chain(rest).map(|n| name(&n)).collect(),
+                    type_name: std::iter::once(first)
+                        .chain(rest)
+                        .map(|n| name(&n))
+                        .collect(),
                     fields: fields
                         .into_iter()
                         .map(|(f, value)| FieldInit {
@@ -284,7 +374,10 @@ fn tree() -> impl Strategy<Value = Expr> {
 
 /// A few edits to a text: delete a range, insert a fragment, or move a range.
 fn mutations() -> impl Strategy<Value = Vec<(u8, usize, usize, usize)>> {
-    prop::collection::vec((0u8..3, any::<usize>(), any::<usize>(), any::<usize>()), 1..4)
+    prop::collection::vec(
+        (0u8..3, any::<usize>(), any::<usize>(), any::<usize>()),
+        1..4,
+    )
 }
 
 fn apply(src: &str, edits: &[(u8, usize, usize, usize)]) -> String {

@@ -59,10 +59,7 @@ fn node_at_finds_the_innermost_node_and_name() {
 
 #[test]
 fn node_at_in_broken_text_lands_on_the_hole() {
-    check_node_at(
-        "inputs.$0",
-        expect![[r#"Select `inputs.` name ``@7..7"#]],
-    );
+    check_node_at("inputs.$0", expect![[r#"Select `inputs.` name ``@7..7"#]]);
     check_node_at(
         "inputs.spec.$0 && x",
         expect![[r#"
@@ -110,8 +107,14 @@ fn macro_variables_are_visible_in_the_body_only() {
         bindings("a.all(x, x.b.exists(y, y > x$0))"),
         ["x@6..7", "y@20..21"]
     );
-    assert_eq!(bindings("l.reduce(acc, x, 0$0, acc + x)"), Vec::<String>::new());
-    assert_eq!(bindings("l.reduce(acc, x, 0, acc + x$0)"), ["acc@9..12", "x@14..15"]);
+    assert_eq!(
+        bindings("l.reduce(acc, x, 0$0, acc + x)"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        bindings("l.reduce(acc, x, 0, acc + x$0)"),
+        ["acc@9..12", "x@14..15"]
+    );
     // Not a comprehension: global form, wrong arity.
     assert_eq!(bindings("map(l, x, x$0)"), Vec::<String>::new());
     assert_eq!(bindings("l.map(x, y, x$0)"), Vec::<String>::new());
@@ -179,5 +182,16 @@ fn walk_and_preorder_visit_in_source_order() {
         "+a + f(b, {c: d}) +a -a +f(b, {c: d}) -f(b, {c: d}) -a + f(b, {c: d})"
     );
     let order: Vec<&str> = p.expr.preorder().map(|e| &src[e.span]).collect();
-    assert_eq!(order, ["a + f(b, {c: d})", "a", "f(b, {c: d})", "b", "{c: d}", "c", "d"]);
+    assert_eq!(
+        order,
+        [
+            "a + f(b, {c: d})",
+            "a",
+            "f(b, {c: d})",
+            "b",
+            "{c: d}",
+            "c",
+            "d"
+        ]
+    );
 }
