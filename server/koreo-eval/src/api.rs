@@ -35,9 +35,10 @@ pub trait Api {
     fn patch(&mut self, key: &ResourceKey, body: Data) -> Result<(), ApiError>;
     /// Deletes a resource.
     fn delete(&mut self, key: &ResourceKey) -> Result<(), ApiError>;
-    /// Discovers the plural of a kind that the client does not know (§8.7); `None` when the
+    /// Discovers the plural of a kind the client does not know (§8.7). `lookup` is what the
+    /// engine asks for: `{kind}` for core `v1`, else `{kind}.{apiVersion}`. `None` when the
     /// API server does not know the kind.
-    fn lookup_plural(&mut self, api_version: &str, kind: &str) -> Option<String>;
+    fn lookup_kind(&mut self, lookup: &str) -> Option<String>;
 }
 
 /// The FunctionTest mock API (§10.4), reproduced quirk for quirk:
@@ -101,8 +102,9 @@ impl Api for MockApi {
         Ok(())
     }
 
-    fn lookup_plural(&mut self, _api_version: &str, kind: &str) -> Option<String> {
-        Some(kind.to_lowercase())
+    fn lookup_kind(&mut self, lookup: &str) -> Option<String> {
+        // The mock answers `lookup.lower()`: `widget.example.dev/v1` for a Widget.
+        Some(lookup.to_lowercase())
     }
 }
 
@@ -111,7 +113,7 @@ impl Api for MockApi {
 #[derive(Clone, Debug, Default)]
 pub struct InMemoryCluster {
     objects: BTreeMap<(String, String, Option<String>, String), Data>,
-    plurals: BTreeMap<(String, String), String>,
+    plurals: BTreeMap<String, String>,
     /// Every write, in order (for previews that show what a reconcile would do).
     pub log: Vec<ApiCall>,
 }
@@ -133,7 +135,10 @@ impl InMemoryCluster {
     /// form the key).
     pub fn insert(&mut self, object: Data) {
         let key = (
-            object.get("apiVersion").map(Data::py_str).unwrap_or_default(),
+            object
+                .get("apiVersion")
+                .map(Data::py_str)
+                .unwrap_or_default(),
             object.get("kind").map(Data::py_str).unwrap_or_default(),
             object
                 .get_path(&["metadata", "namespace"])
@@ -147,10 +152,15 @@ impl InMemoryCluster {
         self.objects.insert(key, object);
     }
 
-    /// Declares the plural of a kind (what API discovery would answer).
+    /// Declares the plural of a kind (what API discovery would answer; without it the
+    /// lower-cased kind plus `s`).
     pub fn set_plural(&mut self, api_version: &str, kind: &str, plural: &str) {
-        self.plurals
-            .insert((api_version.into(), kind.into()), plural.into());
+        let lookup = if api_version == "v1" {
+            kind.to_string()
+        } else {
+            format!("{kind}.{api_version}")
+        };
+        self.plurals.insert(lookup, plural.into());
     }
 
     /// Reads a stored object.
@@ -238,12 +248,13 @@ impl Api for InMemoryCluster {
         Ok(())
     }
 
-    fn lookup_plural(&mut self, api_version: &str, kind: &str) -> Option<String> {
+    fn lookup_kind(&mut self, lookup: &str) -> Option<String> {
+        let kind = lookup.split('.').next().unwrap_or(lookup);
         Some(
             self.plurals
-                .get(&(api_version.to_string(), kind.to_string()))
+                .get(lookup)
                 .cloned()
-                .unwrap_or_else(|| kind.to_lowercase()),
+                .unwrap_or_else(|| format!("{}s", kind.to_lowercase())),
         )
     }
 }
@@ -278,18 +289,53 @@ pub fn builtin_kind(api_version: &str, kind: &str) -> Option<(&'static str, bool
         ("apps/v1", "StatefulSet", "statefulsets", N),
         ("batch/v1", "CronJob", "cronjobs", N),
         ("batch/v1", "Job", "jobs", N),
-        ("autoscaling/v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", N),
+        (
+            "autoscaling/v2",
+            "HorizontalPodAutoscaler",
+            "horizontalpodautoscalers",
+            N,
+        ),
         ("networking.k8s.io/v1", "Ingress", "ingresses", N),
-        ("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", N),
+        (
+            "networking.k8s.io/v1",
+            "NetworkPolicy",
+            "networkpolicies",
+            N,
+        ),
         ("networking.k8s.io/v1", "IngressClass", "ingressclasses", C),
         ("networking.k8s.io/v1", "IPAddress", "ipaddresses", C),
         ("networking.k8s.io/v1", "ServiceCIDR", "servicecidrs", C),
-        ("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets", N),
+        (
+            "policy/v1",
+            "PodDisruptionBudget",
+            "poddisruptionbudgets",
+            N,
+        ),
         ("rbac.authorization.k8s.io/v1", "Role", "roles", N),
-        ("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", N),
-        ("rbac.authorization.k8s.io/v1", "ClusterRole", "clusterroles", C),
-        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "clusterrolebindings", C),
-        ("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", C),
+        (
+            "rbac.authorization.k8s.io/v1",
+            "RoleBinding",
+            "rolebindings",
+            N,
+        ),
+        (
+            "rbac.authorization.k8s.io/v1",
+            "ClusterRole",
+            "clusterroles",
+            C,
+        ),
+        (
+            "rbac.authorization.k8s.io/v1",
+            "ClusterRoleBinding",
+            "clusterrolebindings",
+            C,
+        ),
+        (
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            "customresourcedefinitions",
+            C,
+        ),
     ];
     table
         .iter()
@@ -321,7 +367,8 @@ mod tests {
             r#"{"metadata": {"name": "other", "labels": {"a": "1"}}, "status": {"ok": true}}"#,
         )));
         assert!(api.get(&key()).unwrap().is_some());
-        api.patch(&key(), j(r#"{"metadata": {"name": "x"}}"#)).unwrap();
+        api.patch(&key(), j(r#"{"metadata": {"name": "x"}}"#))
+            .unwrap();
         assert_eq!(
             api.materialized,
             Some(j(r#"{"metadata": {"name": "x"}, "status": {"ok": true}}"#))
@@ -334,11 +381,17 @@ mod tests {
     #[test]
     fn cluster_merge_patch() {
         let mut c = InMemoryCluster::new();
-        c.create(&key(), j(r#"{"metadata": {"name": "x", "labels": {"a": "1"}}}"#))
-            .unwrap();
+        c.create(
+            &key(),
+            j(r#"{"metadata": {"name": "x", "labels": {"a": "1"}}}"#),
+        )
+        .unwrap();
         assert_eq!(c.create(&key(), Data::map()), Err(ApiError::Conflict));
-        c.patch(&key(), j(r#"{"metadata": {"labels": {"a": null, "b": "2"}}}"#))
-            .unwrap();
+        c.patch(
+            &key(),
+            j(r#"{"metadata": {"labels": {"a": null, "b": "2"}}}"#),
+        )
+        .unwrap();
         assert_eq!(
             c.get(&key()).unwrap(),
             Some(j(r#"{"metadata": {"name": "x", "labels": {"b": "2"}}}"#))

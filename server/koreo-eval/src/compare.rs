@@ -25,7 +25,11 @@ pub type ReconcileDiff = Option<Vec<String>>;
 
 /// Compares a target (the TRS as plain data) with the actual resource, honouring the compare
 /// directives and the last-applied configuration (§8.5).
-pub fn reconcile_compare(target: &Data, actual: &Data, last_applied: Option<&Data>) -> ReconcileDiff {
+pub fn reconcile_compare(
+    target: &Data,
+    actual: &Data,
+    last_applied: Option<&Data>,
+) -> ReconcileDiff {
     validate(target, actual, last_applied, false, 0)
 }
 
@@ -37,7 +41,9 @@ fn validate(t: &Data, a: &Data, la: Option<&Data>, as_set: bool, depth: usize) -
     }
     let one = |s: String| Some(vec![s]);
     match (t, a) {
-        (Data::Map(tm), Data::Map(am)) => return dict_match(tm, am, la.and_then(Data::as_map), depth),
+        (Data::Map(tm), Data::Map(am)) => {
+            return dict_match(tm, am, la.and_then(Data::as_map), depth);
+        }
         (Data::Map(_), _) => return one(format!("<target:object, resource:{}>", a.py_type())),
         (_, Data::Map(_)) => return one(format!("<target:{}, resource:object>", t.py_type())),
         (Data::List(tl), Data::List(al)) => {
@@ -53,13 +59,20 @@ fn validate(t: &Data, a: &Data, la: Option<&Data>, as_set: bool, depth: usize) -
             return if x == y {
                 None
             } else {
-                one(format!("<target:[{}], resource:[{}]>", t.py_str(), a.py_str()))
+                one(format!(
+                    "<target:[{}], resource:[{}]>",
+                    t.py_str(),
+                    a.py_str()
+                ))
             };
         }
         (Data::Bool(_), _) => return one(format!("<target:bool, resource:{}>", a.py_type())),
         (_, Data::Bool(_)) => return one(format!("<target:{}, resource:bool>", t.py_type())),
         (_, Data::Null) if t.truthy() => {
-            return one(format!("<target:{}, resource:null or missing>", t.py_type()));
+            return one(format!(
+                "<target:{}, resource:null or missing>",
+                t.py_type()
+            ));
         }
         (Data::Null, _) if a.truthy() => {
             // Sic: the engine's message has no closing `>`.
@@ -70,7 +83,11 @@ fn validate(t: &Data, a: &Data, la: Option<&Data>, as_set: bool, depth: usize) -
     if t.py_eq(a) {
         None
     } else {
-        one(format!("<target:[{}], resource:[{}]>", t.py_str(), a.py_str()))
+        one(format!(
+            "<target:[{}], resource:[{}]>",
+            t.py_str(),
+            a.py_str()
+        ))
     }
 }
 
@@ -113,7 +130,10 @@ fn item_key(item: &Data, fields: &[String]) -> String {
     fields
         .iter()
         .map(|f| {
-            let v = item.get(f).map(Data::py_str).unwrap_or_else(|| "None".into());
+            let v = item
+                .get(f)
+                .map(Data::py_str)
+                .unwrap_or_else(|| "None".into());
             crate::encode::py_strip(&v).to_string()
         })
         .collect::<Vec<_>>()
@@ -158,9 +178,21 @@ fn dict_match(t: &DataMap, a: &DataMap, la: Option<&DataMap>, depth: usize) -> R
                 }
             };
             let la_conv = la_value.map(conv);
-            validate(&conv(tv), &conv(&compare_value), la_conv.as_ref(), false, depth + 1)
+            validate(
+                &conv(tv),
+                &conv(&compare_value),
+                la_conv.as_ref(),
+                false,
+                depth + 1,
+            )
         } else {
-            validate(tv, &compare_value, la_value, as_set.contains(key), depth + 1)
+            validate(
+                tv,
+                &compare_value,
+                la_value,
+                as_set.contains(key),
+                depth + 1,
+            )
         };
         if let Some(mut rest) = diff {
             let mut path = vec![format!("'{key}'")];
@@ -217,8 +249,16 @@ fn as_py_set(items: &[Data]) -> Result<Vec<&Data>, String> {
 
 /// Set differences: target elements missing from actual, then actual elements not in target.
 fn set_differences<'a>(t: &[&'a Data], a: &[&'a Data]) -> (Vec<&'a Data>, Vec<&'a Data>) {
-    let missing = t.iter().filter(|x| !a.iter().any(|y| y.py_eq(x))).copied().collect();
-    let unexpected = a.iter().filter(|y| !t.iter().any(|x| x.py_eq(y))).copied().collect();
+    let missing = t
+        .iter()
+        .filter(|x| !a.iter().any(|y| y.py_eq(x)))
+        .copied()
+        .collect();
+    let unexpected = a
+        .iter()
+        .filter(|y| !t.iter().any(|x| x.py_eq(y)))
+        .copied()
+        .collect();
     (missing, unexpected)
 }
 
@@ -282,7 +322,9 @@ impl Difference {
                     .map(|d| d.as_ref().map(Difference::to_data).unwrap_or(Data::Null))
                     .collect(),
             ),
-            Difference::Set(items) => Data::List(items.iter().map(|s| Data::Str(s.clone())).collect()),
+            Difference::Set(items) => {
+                Data::List(items.iter().map(|s| Data::Str(s.clone())).collect())
+            }
         }
     }
 }
@@ -314,7 +356,11 @@ fn test_validate(t: &Data, a: &Data, as_set: bool, depth: usize) -> Option<Diffe
             if x == y {
                 None
             } else {
-                mismatch(format!("expected `{}` but found `{}`", t.py_str(), a.py_str()))
+                mismatch(format!(
+                    "expected `{}` but found `{}`",
+                    t.py_str(),
+                    a.py_str()
+                ))
             }
         }
         (Data::Bool(_), _) => mismatch(format!("expected `bool` but found `{}`", a.py_type())),
@@ -323,7 +369,11 @@ fn test_validate(t: &Data, a: &Data, as_set: bool, depth: usize) -> Option<Diffe
             if t.py_eq(a) {
                 None
             } else {
-                mismatch(format!("expected '`{}`' but found '`{}`'", t.py_str(), a.py_str()))
+                mismatch(format!(
+                    "expected '`{}`' but found '`{}`'",
+                    t.py_str(),
+                    a.py_str()
+                ))
             }
         }
     }
@@ -426,7 +476,9 @@ mod tests {
     #[test]
     fn reconcile_ignores_extra_actual_fields() {
         let t = j(r#"{"metadata": {"labels": {"app": "web"}}, "data": {"mode": "fast"}}"#);
-        let a = j(r#"{"metadata": {"labels": {"app": "web", "team": "a"}}, "data": {"mode": "fast"}, "status": {}}"#);
+        let a = j(
+            r#"{"metadata": {"labels": {"app": "web", "team": "a"}}, "data": {"mode": "fast"}, "status": {}}"#,
+        );
         assert_eq!(reconcile_compare(&t, &a, None), None);
         let a2 = j(r#"{"metadata": {"labels": {"app": "web"}}, "data": {"mode": "slow"}}"#);
         assert_eq!(
@@ -437,17 +489,25 @@ mod tests {
 
     #[test]
     fn reconcile_directives() {
-        let t = j(r#"{"spec": {"x-koreo-compare-as-set": ["tags"], "tags": ["a", "b", "c"],
+        let t = j(
+            r#"{"spec": {"x-koreo-compare-as-set": ["tags"], "tags": ["a", "b", "c"],
             "x-koreo-compare-as-map": {"ports": ["name"]},
-            "ports": [{"name": "http", "port": 80}], "ordered": [1, 2]}}"#);
-        let a = j(r#"{"spec": {"tags": ["c", "a", "b"], "ports": [{"name": "http", "port": 80, "protocol": "TCP"}], "ordered": [1, 2]}}"#);
+            "ports": [{"name": "http", "port": 80}], "ordered": [1, 2]}}"#,
+        );
+        let a = j(
+            r#"{"spec": {"tags": ["c", "a", "b"], "ports": [{"name": "http", "port": 80, "protocol": "TCP"}], "ordered": [1, 2]}}"#,
+        );
         assert_eq!(reconcile_compare(&t, &a, None), None);
-        let a = j(r#"{"spec": {"tags": ["a", "b"], "ports": [{"name": "http", "port": 80}], "ordered": [1, 2]}}"#);
+        let a = j(
+            r#"{"spec": {"tags": ["a", "b"], "ports": [{"name": "http", "port": 80}], "ordered": [1, 2]}}"#,
+        );
         assert_eq!(
             reconcile_compare(&t, &a, None).unwrap().join(" -> "),
             "'spec' -> 'tags' -> <missing 'c'>"
         );
-        let a = j(r#"{"spec": {"tags": ["a", "b", "c"], "ports": [{"name": "http", "port": 80}], "ordered": [2, 1]}}"#);
+        let a = j(
+            r#"{"spec": {"tags": ["a", "b", "c"], "ports": [{"name": "http", "port": 80}], "ordered": [2, 1]}}"#,
+        );
         assert_eq!(
             reconcile_compare(&t, &a, None).unwrap().join(" -> "),
             "'spec' -> 'ordered' -> at index '0' -> <target:[1], resource:[2]>"

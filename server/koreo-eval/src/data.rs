@@ -12,8 +12,9 @@ use std::fmt::Write as _;
 pub type DataMap = IndexMap<String, Data>;
 
 /// A plain value, as the engine holds it in Python.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Data {
+    #[default]
     Null,
     Bool(bool),
     Int(i64),
@@ -24,13 +25,10 @@ pub enum Data {
     /// A Python object that is not JSON: a YAML 1.1 `date`/`datetime`, or an integer outside
     /// the i64 range. `py_type` is the Python class name (`datetime.date`, `int`), `text` its
     /// `str()`.
-    Other { py_type: &'static str, text: String },
-}
-
-impl Default for Data {
-    fn default() -> Self {
-        Data::Null
-    }
+    Other {
+        py_type: &'static str,
+        text: String,
+    },
 }
 
 impl Data {
@@ -165,7 +163,13 @@ impl Data {
                     let nums: Vec<String> = parts
                         .iter()
                         .map(|p| p.trim_start_matches('0'))
-                        .map(|p| if p.is_empty() { "0".into() } else { p.to_string() })
+                        .map(|p| {
+                            if p.is_empty() {
+                                "0".into()
+                            } else {
+                                p.to_string()
+                            }
+                        })
                         .collect();
                     let _ = write!(out, "datetime.date({})", nums.join(", "));
                 }
@@ -191,9 +195,7 @@ impl Data {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.py_eq(y))
             }
             (Data::Map(a), Data::Map(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .all(|(k, v)| b.get(k).is_some_and(|w| v.py_eq(w)))
+                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.py_eq(w)))
             }
             (
                 Data::Other {
@@ -662,7 +664,9 @@ impl JsonParser<'_> {
                             let unit = self.hex4()?;
                             if (0xD800..0xDC00).contains(&unit) && self.eat("\\u") {
                                 let low = self.hex4()?;
-                                let cp = 0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+                                let cp = 0x10000
+                                    + ((unit - 0xD800) << 10)
+                                    + (low.wrapping_sub(0xDC00) & 0x3FF);
                                 out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
                             } else {
                                 out.push(char::from_u32(unit).unwrap_or('\u{FFFD}'));
@@ -714,11 +718,17 @@ mod tests {
     #[test]
     fn repr_and_json() {
         let mut m = DataMap::new();
-        m.insert("a".into(), Data::List(vec![Data::Bool(true), Data::Null, Data::Float(1.0)]));
+        m.insert(
+            "a".into(),
+            Data::List(vec![Data::Bool(true), Data::Null, Data::Float(1.0)]),
+        );
         m.insert("it's".into(), Data::Str("é\n".into()));
         let d = Data::Map(m);
         assert_eq!(d.py_repr(), r#"{'a': [True, None, 1.0], "it's": 'é\n'}"#);
-        assert_eq!(d.json_dumps(), r#"{"a": [true, null, 1.0], "it's": "\u00e9\n"}"#);
+        assert_eq!(
+            d.json_dumps(),
+            r#"{"a": [true, null, 1.0], "it's": "\u00e9\n"}"#
+        );
         assert_eq!(Data::from_json_text(&d.json_dumps()), Some(d));
     }
 

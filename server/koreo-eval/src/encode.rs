@@ -297,9 +297,12 @@ impl Encoder {
                 self.out.push(']');
                 self.close(seg, start);
             }
-            SKind::Bool(b) => {
-                self.push_mapped(if *b { "true" } else { "false" }, node.range, None, SegmentKind::Literal)
-            }
+            SKind::Bool(b) => self.push_mapped(
+                if *b { "true" } else { "false" },
+                node.range,
+                None,
+                SegmentKind::Literal,
+            ),
             SKind::Null => self.push_mapped("null", node.range, None, SegmentKind::Literal),
             SKind::Int(_) | SKind::Float(_) | SKind::Other { .. } => {
                 self.push_mapped(&node.py_str(), node.range, None, SegmentKind::Literal)
@@ -427,10 +430,27 @@ mod tests {
 
     #[test]
     fn numeric_strings_follow_python() {
-        for yes in ["8080", "007", " 42 ", "1.50", "1e3", "-0", "1_000", "+3", "inf", "Infinity", "nan", ".5", "1.", "1_0.5e1_0"] {
+        for yes in [
+            "8080",
+            "007",
+            " 42 ",
+            "1.50",
+            "1e3",
+            "-0",
+            "1_000",
+            "+3",
+            "inf",
+            "Infinity",
+            "nan",
+            ".5",
+            "1.",
+            "1_0.5e1_0",
+        ] {
             assert!(is_numeric_string(yes), "{yes}");
         }
-        for no in ["0x1F", "true", "null", "", "1__0", "_1", "1_", ".", "e3", "1e", "0o17", "1.5.5", "- 1"] {
+        for no in [
+            "0x1F", "true", "null", "", "1__0", "_1", "1_", ".", "e3", "1e", "0o17", "1.5.5", "- 1",
+        ] {
             assert!(!is_numeric_string(no), "{no}");
         }
     }
@@ -447,8 +467,17 @@ mod tests {
             ("n", SNode::detached(SKind::Float(1e20))),
             ("b", SNode::detached(SKind::Bool(true))),
             ("z", SNode::detached(SKind::Null)),
-            ("d", SNode::detached(SKind::Other { py_type: "datetime.date", text: "2024-01-02".into() })),
-            ("l", SNode::detached(SKind::Seq(vec![SNode::detached(SKind::Int(1))]))),
+            (
+                "d",
+                SNode::detached(SKind::Other {
+                    py_type: "datetime.date",
+                    text: "2024-01-02".into(),
+                }),
+            ),
+            (
+                "l",
+                SNode::detached(SKind::Seq(vec![SNode::detached(SKind::Int(1))])),
+            ),
         ]);
         assert_eq!(
             encode(&m).text,
@@ -460,8 +489,14 @@ b""","e":1 + 1,"empty":"","n":1e+20,"b":true,"z":null,"d":2024-01-02,"l":[1]}"#
     #[test]
     fn keys_use_python_str() {
         let m = SNode::detached(SKind::Map(vec![
-            SEntry { key: SNode::detached(SKind::Bool(true)), value: SNode::detached(SKind::Int(1)) },
-            SEntry { key: SNode::detached(SKind::Null), value: SNode::detached(SKind::Int(2)) },
+            SEntry {
+                key: SNode::detached(SKind::Bool(true)),
+                value: SNode::detached(SKind::Int(1)),
+            },
+            SEntry {
+                key: SNode::detached(SKind::Null),
+                value: SNode::detached(SKind::Int(2)),
+            },
         ]));
         assert_eq!(encode(&m).text, r#"{"True":1,"None":2}"#);
     }
@@ -481,7 +516,10 @@ b""","e":1 + 1,"empty":"","n":1e+20,"b":true,"z":null,"d":2024-01-02,"l":[1]}"#
     #[test]
     fn overlay_split_recurses_only_into_non_empty_maps() {
         let m = map(vec![
-            ("metadata", map(vec![("labels", map(vec![("a", SNode::str("=x"))]))])),
+            (
+                "metadata",
+                map(vec![("labels", map(vec![("a", SNode::str("=x"))]))]),
+            ),
             ("spec", SNode::str("=y")),
             ("empty", map(vec![])),
         ]);

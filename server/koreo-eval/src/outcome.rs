@@ -1,5 +1,6 @@
 //! Outcomes (§5): the result of evaluating anything in Koreo.
 
+use crate::cel::Origin;
 use std::fmt;
 
 /// The result of a Function, step, Workflow or prepare. `Ok` carries the engine's bare
@@ -18,7 +19,11 @@ pub enum Outcome<T> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Failure {
     pub message: Option<String>,
+    /// The engine's `location` (for CEL errors: the re-rendered failing sub-expression).
     pub location: Option<String>,
+    /// Ours: the YAML node that produced the outcome, when known (not part of the engine's
+    /// outcome; for diagnostics).
+    pub origin: Option<Origin>,
 }
 
 /// A Retry: message, location and delay in seconds (engine default 60).
@@ -27,6 +32,8 @@ pub struct Retry {
     pub message: Option<String>,
     pub location: Option<String>,
     pub delay: i64,
+    /// Ours: the YAML node that produced the outcome, when known.
+    pub origin: Option<Origin>,
 }
 
 /// The outcome type without its payload.
@@ -68,6 +75,7 @@ impl Failure {
         Failure {
             message: opt(message),
             location: None,
+            origin: None,
         }
     }
 
@@ -76,6 +84,7 @@ impl Failure {
         Failure {
             message: opt(message),
             location: opt(location),
+            origin: None,
         }
     }
 }
@@ -97,6 +106,7 @@ impl<T> Outcome<T> {
             message: opt(message),
             location,
             delay,
+            origin: None,
         })
     }
 
@@ -105,6 +115,7 @@ impl<T> Outcome<T> {
         Outcome::Skip(Failure {
             message: opt(message),
             location,
+            origin: None,
         })
     }
 
@@ -113,6 +124,7 @@ impl<T> Outcome<T> {
         Outcome::DepSkip(Failure {
             message: opt(message),
             location,
+            origin: None,
         })
     }
 
@@ -153,9 +165,7 @@ impl<T> Outcome<T> {
     pub fn location(&self) -> Option<&str> {
         match self {
             Outcome::Ok(_) => None,
-            Outcome::Skip(f) | Outcome::DepSkip(f) | Outcome::PermFail(f) => {
-                f.location.as_deref()
-            }
+            Outcome::Skip(f) | Outcome::DepSkip(f) | Outcome::PermFail(f) => f.location.as_deref(),
             Outcome::Retry(r) => r.location.as_deref(),
         }
     }
@@ -166,6 +176,32 @@ impl<T> Outcome<T> {
             Outcome::Ok(_) => {}
             Outcome::Skip(f) | Outcome::DepSkip(f) | Outcome::PermFail(f) => f.location = location,
             Outcome::Retry(r) => r.location = location,
+        }
+    }
+
+    /// Ours: the YAML node that produced a non-Ok outcome.
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            Outcome::Ok(_) => None,
+            Outcome::Skip(f) | Outcome::DepSkip(f) | Outcome::PermFail(f) => f.origin.as_ref(),
+            Outcome::Retry(r) => r.origin.as_ref(),
+        }
+    }
+
+    /// Sets the origin of a non-Ok outcome when it has none yet.
+    pub fn set_origin(&mut self, origin: Option<Origin>) {
+        match self {
+            Outcome::Ok(_) => {}
+            Outcome::Skip(f) | Outcome::DepSkip(f) | Outcome::PermFail(f) => {
+                if f.origin.is_none() {
+                    f.origin = origin
+                }
+            }
+            Outcome::Retry(r) => {
+                if r.origin.is_none() {
+                    r.origin = origin
+                }
+            }
         }
     }
 
@@ -271,11 +307,13 @@ pub fn combine<T>(outcomes: impl IntoIterator<Item = Outcome<T>>) -> Outcome<Vec
                 message: join_non_empty(&r.message, &n.message),
                 location: join_non_empty(&r.location, &n.location),
                 delay: r.delay.max(n.delay),
+                origin: r.origin.or(n.origin),
             }),
             (Acc::Retry(_), n @ Outcome::PermFail(_)) => from_outcome(n),
             (Acc::PermFail(p), Outcome::PermFail(n)) => Acc::PermFail(Failure {
                 message: join_non_empty(&p.message, &n.message),
                 location: join_non_empty(&p.location, &n.location),
+                origin: p.origin.or(n.origin),
             }),
             (Acc::PermFail(p), _) => Acc::PermFail(p),
         };
@@ -314,7 +352,10 @@ mod tests {
     fn ok_values_collect_and_skips_drop() {
         let r = combine(vec![ok(1), Outcome::skip("s", None), ok(2)]);
         assert_eq!(r, Outcome::Ok(vec![1, 2]));
-        assert_eq!(combine(Vec::<Outcome<i32>>::new()), Outcome::Skip(Failure::default()));
+        assert_eq!(
+            combine(Vec::<Outcome<i32>>::new()),
+            Outcome::Skip(Failure::default())
+        );
     }
 
     #[test]
@@ -329,10 +370,14 @@ mod tests {
             Outcome::Retry(Retry {
                 message: Some("a, b".into()),
                 location: Some("l1".into()),
-                delay: 15
+                delay: 15,
+                origin: None,
             })
         );
-        let r = combine(vec![Outcome::<i32>::retry(15, "a", None), Outcome::perm_fail("p")]);
+        let r = combine(vec![
+            Outcome::<i32>::retry(15, "a", None),
+            Outcome::perm_fail("p"),
+        ]);
         assert_eq!(r.kind(), OutcomeKind::PermFail);
         assert_eq!(r.message(), Some("p"));
         // The PermFail replaces the Retry as is: nothing is merged across kinds.
@@ -341,15 +386,24 @@ mod tests {
 
     #[test]
     fn skip_keeps_later_skip_over_depskip() {
-        let r = combine(vec![Outcome::<i32>::skip("a", None), Outcome::dep_skip("d", None)]);
+        let r = combine(vec![
+            Outcome::<i32>::skip("a", None),
+            Outcome::dep_skip("d", None),
+        ]);
         assert_eq!(r.message(), Some("a"));
-        let r = combine(vec![Outcome::<i32>::skip("a", None), Outcome::skip("b", None)]);
+        let r = combine(vec![
+            Outcome::<i32>::skip("a", None),
+            Outcome::skip("b", None),
+        ]);
         assert_eq!(r.message(), Some("b"));
     }
 
     #[test]
     fn str_forms() {
-        assert_eq!(Outcome::<()>::skip("", None).py_str_with(|_| String::new()), "User Skip");
+        assert_eq!(
+            Outcome::<()>::skip("", None).py_str_with(|_| String::new()),
+            "User Skip"
+        );
         assert_eq!(
             Outcome::<()>::retry(30, "x", None).py_str_with(|_| String::new()),
             "Retry(delay=30, message=x)"

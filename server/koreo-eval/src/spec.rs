@@ -5,7 +5,6 @@
 //! came from so that diagnostics and evaluation errors point at the offending node.
 
 use crate::data::{Data, DataMap, py_float_repr};
-#[cfg(any())]
 use koreo_syntax::yaml::{Node, NodeKind, ResolveRules, Resolved};
 use text_size::{TextRange, TextSize};
 
@@ -27,7 +26,10 @@ pub enum SKind {
     Str(SStr),
     /// A Python object without a JSON form: YAML 1.1 `date` / `datetime`, or an integer
     /// outside the i64 range. `text` is its Python `str()`.
-    Other { py_type: &'static str, text: String },
+    Other {
+        py_type: &'static str,
+        text: String,
+    },
     Seq(Vec<SNode>),
     /// Entries in order, duplicates already collapsed the Python way (first key kept at its
     /// position, last value wins).
@@ -70,7 +72,6 @@ impl SNode {
 
     /// Builds a spec tree from a YAML value tree. `source` is the file text (used to map
     /// positions inside string scalars exactly); `rules` selects the scalar resolution.
-    #[cfg(any())]
     pub fn from_yaml(node: &Node, source: &str, rules: ResolveRules) -> SNode {
         from_yaml(node, source, rules, 0)
     }
@@ -156,9 +157,7 @@ impl SNode {
 
     /// The entry for a string key.
     pub fn get_entry(&self, key: &str) -> Option<&SEntry> {
-        self.entries()?
-            .iter()
-            .find(|e| e.key.as_str() == Some(key))
+        self.entries()?.iter().find(|e| e.key.as_str() == Some(key))
     }
 
     /// Follows string keys.
@@ -266,34 +265,31 @@ fn py_key(node: &SNode) -> PyKey<'_> {
 
 const MAX_DEPTH: usize = 256;
 
-#[cfg(any())]
 fn from_yaml(node: &Node, source: &str, rules: ResolveRules, depth: usize) -> SNode {
     let range = node.range;
     let kind = match &node.kind {
-        NodeKind::Scalar(scalar) => {
-            match scalar.resolve(rules, node.tag.as_deref()) {
-                Resolved::Null => SKind::Null,
-                Resolved::Bool(b) => SKind::Bool(b),
-                Resolved::Int(i) => SKind::Int(i),
-                Resolved::BigInt(text) => SKind::Other {
-                    py_type: "int",
-                    text,
-                },
-                Resolved::Float(f) => SKind::Float(f),
-                Resolved::Date(text) => SKind::Other {
-                    py_type: "datetime.date",
-                    text,
-                },
-                Resolved::DateTime(text) => SKind::Other {
-                    py_type: "datetime.datetime",
-                    text,
-                },
-                Resolved::Str(text) => {
-                    let verbatim_at = verbatim_offset(source, range, &text);
-                    SKind::Str(SStr { text, verbatim_at })
-                }
+        NodeKind::Scalar(scalar) => match scalar.resolve(rules, node.tag.as_deref()) {
+            Resolved::Null => SKind::Null,
+            Resolved::Bool(b) => SKind::Bool(b),
+            Resolved::Int(i) => SKind::Int(i),
+            Resolved::BigInt(text) => SKind::Other {
+                py_type: "int",
+                text,
+            },
+            Resolved::Float(f) => SKind::Float(f),
+            Resolved::Date(text) => SKind::Other {
+                py_type: "datetime.date",
+                text,
+            },
+            Resolved::DateTime(text) => SKind::Other {
+                py_type: "datetime.datetime",
+                text,
+            },
+            Resolved::Str(text) => {
+                let verbatim_at = verbatim_offset(source, range, &text);
+                SKind::Str(SStr { text, verbatim_at })
             }
-        }
+        },
         NodeKind::Seq(items) => {
             if depth >= MAX_DEPTH {
                 SKind::Seq(Vec::new())

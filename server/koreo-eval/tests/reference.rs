@@ -1,0 +1,268 @@
+//! Golden tests: every workspace under `fixtures/reference/` has an `oracle.json` recorded
+//! from the reference engine (`koreo_oracle.py DIR --no-timing --relative`); our verdicts,
+//! outcomes, messages, return values and rendered resources must equal it.
+
+use koreo_eval::registry::Registry;
+use koreo_eval::report;
+use koreo_syntax::yaml::ResolveRules;
+use serde_json::Value as J;
+use std::path::{Path, PathBuf};
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/reference")
+}
+
+fn workspaces() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_root())
+        .expect("fixtures/reference exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("oracle.json").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if [".yaml", ".yml", ".koreo", ".k"]
+            .iter()
+            .any(|s| name.ends_with(s))
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Loads a workspace the way the oracle does (files in sorted order, PyYAML rules).
+pub fn load(dir: &Path) -> Registry {
+    let mut files = Vec::new();
+    yaml_files(dir, &mut files);
+    files.sort();
+    let mut reg = Registry::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("readable fixture");
+        let rel = f
+            .strip_prefix(dir)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .to_string();
+        reg.load_text(&rel, &text, ResolveRules::PyYaml);
+    }
+    reg.prepare_all();
+    reg
+}
+
+/// Python-internal tails (activation dumps) are not reproduced; compare up to them.
+fn norm(v: &J) -> J {
+    match v {
+        J::String(s) => {
+            let cut = s.find(" (in activation").map(|i| &s[..i]).unwrap_or(s);
+            J::String(cut.to_string())
+        }
+        J::Array(a) => J::Array(a.iter().map(norm).collect()),
+        J::Object(o) => J::Object(o.iter().map(|(k, v)| (k.clone(), norm(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+fn field<'a>(v: &'a J, k: &str) -> &'a J {
+    v.get(k).unwrap_or(&J::Null)
+}
+
+fn check_eq(errors: &mut Vec<String>, what: &str, ours: &J, theirs: &J) {
+    let (o, t) = (norm(ours), norm(theirs));
+    if o != t {
+        errors.push(format!("{what}:\n   ours:   {o}\n   oracle: {t}"));
+    }
+}
+
+fn compare_workspace(dir: &Path) -> Vec<String> {
+    let oracle: J = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("oracle.json")).expect("oracle.json"),
+    )
+    .expect("valid oracle.json");
+    let reg = load(dir);
+    let ours = report::report_json(&reg);
+    let mut errors = Vec::new();
+
+    // Prepare status of every resource.
+    let our_resources = ours["resources"].as_array().cloned().unwrap_or_default();
+    for r in oracle["resources"].as_array().into_iter().flatten() {
+        let (kind, name) = (field(r, "kind"), field(r, "name"));
+        let Some(mine) = our_resources
+            .iter()
+            .find(|x| field(x, "kind") == kind && field(x, "name") == name)
+        else {
+            errors.push(format!("resource {kind} {name}: missing in ours"));
+            continue;
+        };
+        let what = format!("resource {kind}/{name}");
+        // The oracle reports a crashed prepare as `missing` (plus an exception entry).
+        let their_status = match field(r, "status").as_str() {
+            Some("missing") => J::String("exception".into()),
+            _ => field(r, "status").clone(),
+        };
+        check_eq(
+            &mut errors,
+            &format!("{what} status"),
+            field(mine, "status"),
+            &their_status,
+        );
+        if field(r, "outcome") != &J::Null {
+            check_eq(
+                &mut errors,
+                &format!("{what} outcome"),
+                field(mine, "outcome"),
+                field(r, "outcome"),
+            );
+        }
+        if let Some(problems) = r.get("problems").and_then(J::as_array) {
+            let theirs: Vec<&J> = problems
+                .iter()
+                .filter(|p| {
+                    !field(p, "where")
+                        .as_str()
+                        .unwrap_or("")
+                        .starts_with("step[")
+                })
+                .collect();
+            let mine_p = field(mine, "problems")
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for (i, p) in theirs.iter().enumerate() {
+                check_eq(
+                    &mut errors,
+                    &format!("{what} problem {i}"),
+                    mine_p.get(i).unwrap_or(&J::Null),
+                    p,
+                );
+            }
+        }
+        if let Some(keys) = r.get("dynamic_input_keys").and_then(J::as_array) {
+            let mut t: Vec<String> = keys
+                .iter()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect();
+            let mut o: Vec<String> = field(mine, "dynamic_input_keys")
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect();
+            t.sort();
+            o.sort();
+            if t != o {
+                errors.push(format!(
+                    "{what} dynamic_input_keys: ours {o:?}, oracle {t:?}"
+                ));
+            }
+        }
+    }
+
+    // FunctionTests.
+    let our_tests = ours["function_tests"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for t in oracle["function_tests"].as_array().into_iter().flatten() {
+        let name = field(t, "name");
+        let Some(mine) = our_tests.iter().find(|x| field(x, "name") == name) else {
+            errors.push(format!("test {name}: not run by us"));
+            continue;
+        };
+        let what = format!("test {name}");
+        check_eq(
+            &mut errors,
+            &format!("{what} status"),
+            field(mine, "status"),
+            field(t, "status"),
+        );
+        if field(t, "status") == "error" {
+            continue;
+        }
+        check_eq(
+            &mut errors,
+            &format!("{what} fatal"),
+            field(mine, "fatal_error"),
+            field(t, "fatal_error"),
+        );
+        let their_cases = field(t, "test_cases")
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let my_cases = field(mine, "test_cases")
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if their_cases.len() != my_cases.len() {
+            errors.push(format!(
+                "{what}: {} cases run, oracle {}",
+                my_cases.len(),
+                their_cases.len()
+            ));
+        }
+        for (tc, mc) in their_cases.iter().zip(&my_cases) {
+            let cw = format!(
+                "{what} case {} ({})",
+                field(tc, "index"),
+                field(tc, "label")
+            );
+            for key in [
+                "label",
+                "pass",
+                "message",
+                "differences",
+                "failure",
+                "expected",
+                "actual_outcome",
+                "actual_return",
+                "materialized_resource",
+                "delete_called",
+                "api_called",
+                "resource_id",
+            ] {
+                if tc.get(key).is_some() {
+                    check_eq(
+                        &mut errors,
+                        &format!("{cw} {key}"),
+                        field(mc, key),
+                        field(tc, key),
+                    );
+                }
+            }
+        }
+    }
+    errors
+}
+
+#[test]
+fn reference_workspaces_match_the_engine() {
+    let dirs = workspaces();
+    assert!(!dirs.is_empty(), "no golden workspaces found");
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        for e in compare_workspace(dir) {
+            failures.push(format!(
+                "[{}] {e}",
+                dir.file_name().and_then(|n| n.to_str()).unwrap_or("?")
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences from the reference:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
