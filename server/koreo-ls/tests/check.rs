@@ -1,0 +1,207 @@
+//! `koreo-ls --check` end to end: the real binary on the fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use expect_test::expect;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn check(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_koreo-ls"))
+        .arg("--check")
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run koreo-ls")
+}
+
+fn json(args: &[&str]) -> (serde_json::Value, i32) {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let out = check(&all);
+    let v = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    (v, out.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn demo_workspace_is_clean() {
+    let (v, code) = json(&["fixtures/web-service"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"files": 11, "resources": 12, "errors": 0, "warnings": 0})
+    );
+    assert_eq!(v["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn human_output_for_the_demo() {
+    let out = check(&["fixtures/web-service/"]);
+    assert_eq!(out.status.code(), Some(0));
+    expect!["checked 11 files (12 resources): 0 errors, 0 warnings\n"]
+        .assert_eq(&String::from_utf8_lossy(&out.stdout));
+}
+
+/// Every `# MISTAKE:` comment in the seeded files announces a diagnostic on the next line.
+#[test]
+fn each_seeded_mistake_is_reported_at_its_line() {
+    let (v, code) = json(&["fixtures/mistakes"]);
+    assert_eq!(code, 1);
+    let diags = v["diagnostics"].as_array().unwrap();
+    let dir = root().join("fixtures/mistakes");
+    let mut expected = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let name = format!(
+            "fixtures/mistakes/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
+        for (i, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("# MISTAKE:") {
+                expected.push((name.clone(), i as u64 + 1));
+            }
+        }
+    }
+    assert!(expected.len() >= 10, "{expected:?}");
+    for (path, line) in &expected {
+        assert!(
+            diags
+                .iter()
+                .any(|d| d["path"] == *path.as_str() && d["range"]["start"]["line"] == *line),
+            "no diagnostic at {path}:{} (0-based {line})\n{v:#}",
+            line + 1
+        );
+    }
+}
+
+#[test]
+fn json_report_for_seeded_mistakes() {
+    let (v, _) = json(&["fixtures/mistakes/"]);
+    let lines: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{} {} {}",
+                d["path"].as_str().unwrap(),
+                d["range"]["start"]["line"],
+                d["range"]["start"]["character"],
+                d["severity"].as_str().unwrap(),
+                d["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    expect![[r#"
+        {"files":7,"resources":10,"errors":10,"warnings":2}
+        fixtures/mistakes/binary.k.yaml:0:0 information file-skipped
+        fixtures/mistakes/documents.k.yaml:2:6 warning not-koreo-resource
+        fixtures/mistakes/documents.k.yaml:10:0 error missing-name
+        fixtures/mistakes/duplicates.k.yaml:4:8 error duplicate-resource
+        fixtures/mistakes/duplicates.k.yaml:14:8 error duplicate-resource
+        fixtures/mistakes/duplicates.k.yaml:26:43 error unknown-reference
+        fixtures/mistakes/functions.k.yaml:20:10 error unknown-reference
+        fixtures/mistakes/functions.k.yaml:23:46 error ref-kind-mismatch
+        fixtures/mistakes/invalid-utf8.k.yaml:0:0 information file-skipped
+        fixtures/mistakes/syntax.k.yaml:7:12 error yaml-syntax
+        fixtures/mistakes/workflow.k.yaml:7:14 warning crd-ref-mismatch
+        fixtures/mistakes/workflow.k.yaml:13:39 error unknown-reference
+        fixtures/mistakes/workflow.k.yaml:16:18 error ref-kind-mismatch
+        fixtures/mistakes/workflow.k.yaml:25:49 error unknown-reference"#]]
+    .assert_eq(&format!("{}\n{}", v["summary"], lines.join("\n")));
+}
+
+#[test]
+fn json_shape_is_exact() {
+    let (v, _) = json(&["fixtures/mistakes/syntax.k.yaml"]);
+    expect![[r#"
+        {
+          "version": 1,
+          "summary": {
+            "files": 1,
+            "resources": 1,
+            "errors": 1,
+            "warnings": 0
+          },
+          "diagnostics": [
+            {
+              "path": "fixtures/mistakes/syntax.k.yaml",
+              "range": {
+                "start": {
+                  "line": 7,
+                  "character": 12
+                },
+                "end": {
+                  "line": 7,
+                  "character": 13
+                }
+              },
+              "severity": "error",
+              "code": "yaml-syntax",
+              "message": "mapping values are not allowed in this context"
+            }
+          ]
+        }"#]]
+    .assert_eq(&serde_json::to_string_pretty(&v).unwrap());
+}
+
+#[test]
+fn sarif_output() {
+    let out = check(&["--format", "sarif", "fixtures/mistakes/workflow.k.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().all(
+        |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            == "fixtures/mistakes/workflow.k.yaml"
+    ));
+    let rules: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    expect![
+        "crd-ref-mismatch unknown-reference unknown-reference unknown-reference unknown-reference"
+    ]
+    .assert_eq(&rules.join(" "));
+    // 1-based lines: the typo'd ref is on line 14.
+    assert!(results.iter().any(|r| r["ruleId"] == "unknown-reference"
+        && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 14));
+}
+
+#[test]
+fn exit_codes_for_usage_and_io_errors() {
+    let missing = check(&["fixtures/does-not-exist"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does-not-exist"));
+    let bad_format = check(&["--format", "xml", "fixtures"]);
+    assert_eq!(bad_format.status.code(), Some(2));
+    let stray_path = Command::new(env!("CARGO_BIN_EXE_koreo-ls"))
+        .arg("fixtures")
+        .output()
+        .unwrap();
+    assert_eq!(stray_path.status.code(), Some(2));
+}
+
+#[test]
+fn user_files_are_never_modified() {
+    let dir = root().join("fixtures/mistakes");
+    let snapshot = |dir: &Path| {
+        let mut v: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = snapshot(&dir);
+    check(&["fixtures/mistakes"]);
+    assert_eq!(before, snapshot(&dir));
+}
