@@ -2,7 +2,7 @@
 //! engine does), prepared in dependency order, with the dependency graph the IDE needs to
 //! re-run only the FunctionTests a change affects.
 
-use crate::api::InMemoryCluster;
+use crate::api::Api;
 use crate::cel::Crash;
 use crate::data::Data;
 use crate::ft::{self, FunctionTest, FunctionUnderTest, TestRun};
@@ -491,13 +491,14 @@ impl Registry {
         })())
     }
 
-    /// Reconciles a Workflow for a parent object against an in-memory cluster (the
-    /// controller's trigger and owner, §9.9).
+    /// Reconciles a Workflow for a parent object against an API — an
+    /// [`InMemoryCluster`](crate::api::InMemoryCluster) for previews — with the
+    /// controller's trigger and owner (§9.9).
     pub fn reconcile_workflow(
         &self,
         name: &str,
         parent: &Data,
-        cluster: &mut InMemoryCluster,
+        api: &mut dyn Api,
     ) -> Option<Result<WorkflowResult, PreviewError>> {
         let Some(Ok(Prepared::Workflow(w))) = self.lookup(Kind::Workflow, name) else {
             return None;
@@ -507,7 +508,7 @@ impl Registry {
             let owner = wf::parent_owner(parent, w.crd_ref.as_ref());
             let templates = self.template_lookup();
             let mut ctx = RfContext {
-                api: cluster,
+                api,
                 templates: &templates,
                 owner: &owner,
             };

@@ -243,3 +243,32 @@ pub fn report_json(reg: &Registry) -> J {
     let tests: Vec<J> = reg.run_all_tests().iter().map(test_json).collect();
     json!({"resources": resources_json(reg), "function_tests": tests})
 }
+
+/// A Workflow reconcile result in the shape of `fixtures/reference/workflow_oracle.py`.
+pub fn workflow_json(r: &crate::wf::WorkflowResult) -> J {
+    let conditions: Vec<J> = r
+        .conditions
+        .iter()
+        .map(|c| {
+            json!({
+                "type": c.type_,
+                "reason": c.reason,
+                "message": c.message,
+                "status": c.status,
+                "location": c.location,
+            })
+        })
+        .collect();
+    let state_errors: Map<String, J> = r
+        .state_errors
+        .iter()
+        .map(|(k, v)| (k.clone(), J::String(v.clone())))
+        .collect();
+    json!({
+        "result": outcome_json(&r.outcome, |v| crate::convert::value_to_data(v).to_serde()),
+        "conditions": conditions,
+        "state": crate::convert::value_to_data(&r.state).to_serde(),
+        "state_errors": state_errors,
+        "resource_ids": r.resource_ids.to_serde(),
+    })
+}

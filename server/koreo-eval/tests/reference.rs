@@ -266,3 +266,71 @@ fn reference_workspaces_match_the_engine() {
         failures.join("\n")
     );
 }
+
+/// Workflow reconciles: `workflow_cases.json` (inputs) and `workflow_oracle.json` (the
+/// engine's results, from `fixtures/reference/workflow_oracle.py`).
+fn compare_workflows(dir: &Path) -> Vec<String> {
+    let path = dir.join("workflow_oracle.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Vec::new();
+    };
+    let oracle: J = serde_json::from_str(&text).expect("valid workflow_oracle.json");
+    let reg = load(dir);
+    let mut errors = Vec::new();
+    for (i, case) in oracle["cases"].as_array().into_iter().flatten().enumerate() {
+        let name = case["workflow"].as_str().unwrap_or_default();
+        let parent = koreo_eval::data::Data::from_serde(&case["parent"]);
+        let mut api = koreo_eval::api::MockApi::new(None);
+        let what = format!("workflow case {i} ({name})");
+        let Some(result) = reg.reconcile_workflow(name, &parent, &mut api) else {
+            errors.push(format!("{what}: not prepared"));
+            continue;
+        };
+        let ours = match result {
+            Ok(r) => report::workflow_json(&r),
+            Err(e) => {
+                errors.push(format!("{what}: {e:?}"));
+                continue;
+            }
+        };
+        for key in [
+            "result",
+            "conditions",
+            "state",
+            "state_errors",
+            "resource_ids",
+        ] {
+            check_eq(
+                &mut errors,
+                &format!("{what} {key}"),
+                field(&ours, key),
+                field(case, key),
+            );
+        }
+    }
+    errors
+}
+
+#[test]
+fn workflow_reconciles_match_the_engine() {
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for dir in workspaces() {
+        if dir.join("workflow_oracle.json").is_file() {
+            compared += 1;
+        }
+        for e in compare_workflows(&dir) {
+            failures.push(format!(
+                "[{}] {e}",
+                dir.file_name().and_then(|n| n.to_str()).unwrap_or("?")
+            ));
+        }
+    }
+    assert!(compared > 0, "no workflow goldens found");
+    assert!(
+        failures.is_empty(),
+        "{} differences from the reference:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
