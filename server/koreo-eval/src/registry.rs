@@ -203,6 +203,11 @@ impl Registry {
         self.sources.get(r).and_then(|m| m.values().next_back())
     }
 
+    /// A document by its key (active or shadowed).
+    pub fn source_by_key(&self, key: &SourceKey) -> Option<&Source> {
+        self.sources.values().find_map(|m| m.get(key))
+    }
+
     /// Every `(kind, name)` with more than one document.
     pub fn duplicates(&self) -> Vec<(ResourceRef, Vec<SourceKey>)> {
         self.sources

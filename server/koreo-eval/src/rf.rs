@@ -129,6 +129,40 @@ fn as_int(node: Option<&SNode>, default: i64) -> i64 {
     }
 }
 
+impl ResourceFunction {
+    /// Every compiled program of the function (overlay ValueFunctions excluded).
+    pub fn programs(&self) -> Vec<&CelProgram> {
+        let mut out: Vec<&CelProgram> = Vec::new();
+        out.extend(self.preconditions.as_ref().map(|p| &p.program));
+        out.extend(self.locals.as_ref());
+        out.push(&self.resource_id);
+        match &self.template {
+            Template::Inline(Some(p)) | Template::Ref(p) => out.push(p),
+            Template::Inline(None) => {}
+        }
+        if let Ok(steps) = &self.overlays {
+            for s in steps {
+                match s {
+                    OverlayStep::Inline { overlay, skip_if } => {
+                        out.push(&overlay.values);
+                        out.extend(skip_if.as_ref());
+                    }
+                    OverlayStep::Ref {
+                        skip_if, inputs, ..
+                    } => {
+                        out.extend(skip_if.as_ref());
+                        out.extend(inputs.as_ref());
+                    }
+                }
+            }
+        }
+        out.extend(self.create.overlay.as_ref().map(|o| &o.values));
+        out.extend(self.postconditions.as_ref().map(|p| &p.program));
+        out.extend(self.ret.as_ref());
+        out
+    }
+}
+
 /// Prepares a ResourceFunction's `spec` (§8.2).
 pub fn prepare(
     name: &str,

@@ -93,6 +93,15 @@ pub fn prepare(
 }
 
 impl ValueFunction {
+    /// Every compiled program of the function.
+    pub fn programs(&self) -> Vec<&CelProgram> {
+        let mut out: Vec<&CelProgram> = Vec::new();
+        out.extend(self.preconditions.as_ref().map(|p| &p.program));
+        out.extend(self.locals.as_ref());
+        out.extend(self.ret.as_ref().map(|r| &r.values));
+        out
+    }
+
     /// The first-level input names the function reads (`inputs.a.b` and `inputs["a"]` both
     /// give `a`), as the engine computes them for overlayRef input checks (§8.2).
     pub fn needed_inputs(&self) -> Vec<String> {

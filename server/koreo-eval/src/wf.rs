@@ -431,13 +431,22 @@ fn prepare_step(
     let out_of_order: Vec<&String> = needed.iter().filter(|n| !known.contains(n)).collect();
     if !out_of_order.is_empty() {
         let names: Vec<&str> = out_of_order.iter().map(|s| s.as_str()).collect();
+        let mut programs: Vec<&CelProgram> = Vec::new();
+        if let Logic::Switch(s) = &logic {
+            programs.push(&s.switch_on);
+        }
+        programs.extend(skip_if.as_ref());
+        programs.extend(for_each.as_ref().map(|f| &f.item_in));
+        programs.extend(inputs.as_ref());
+        programs.extend(state.as_ref());
+        let at = find_step_reference(&programs, &names).unwrap_or(step_spec.range);
         return Ok(error_step(
             label,
             PrepareError::perm_fail(
                 "step-order",
                 format!("Step '{label}', must come after {}.", names.join(", ")),
                 Some(step_location),
-                Some(step_spec.range),
+                Some(at),
             ),
         ));
     }
@@ -458,6 +467,60 @@ fn prepare_step(
         dependencies,
         range: step_spec.range,
     }))
+}
+
+/// Where a program reads `steps.<label>` for one of `labels` (for diagnostics).
+fn find_step_reference(programs: &[&CelProgram], labels: &[&str]) -> Option<TextRange> {
+    use koreo_cel_syntax::{Expr, ExprKind as K, Literal};
+    fn find(e: &Expr, labels: &[&str], depth: usize) -> Option<TextRange> {
+        if depth > 256 {
+            return None;
+        }
+        let hit = match &e.kind {
+            K::Select { operand, field } => {
+                matches!(&operand.kind, K::Ident(n) if n.text == "steps")
+                    && labels.contains(&field.text.as_str())
+            }
+            K::Index { operand, index } => {
+                matches!(&operand.kind, K::Ident(n) if n.text == "steps")
+                    && matches!(&index.kind, K::Literal(Literal::String(s)) if labels.contains(&s.as_str()))
+            }
+            _ => false,
+        };
+        if hit {
+            return Some(e.span);
+        }
+        let d = depth + 1;
+        match &e.kind {
+            K::Paren(x) | K::Unary { operand: x, .. } | K::Select { operand: x, .. } => {
+                find(x, labels, d)
+            }
+            K::Binary { lhs, rhs, .. } => find(lhs, labels, d).or_else(|| find(rhs, labels, d)),
+            K::Ternary {
+                cond,
+                then,
+                otherwise,
+            } => find(cond, labels, d)
+                .or_else(|| find(then, labels, d))
+                .or_else(|| find(otherwise, labels, d)),
+            K::Index { operand, index } => {
+                find(operand, labels, d).or_else(|| find(index, labels, d))
+            }
+            K::Call { receiver, args, .. } => receiver
+                .as_deref()
+                .and_then(|r| find(r, labels, d))
+                .or_else(|| args.iter().find_map(|a| find(a, labels, d))),
+            K::List(items) => items.iter().find_map(|x| find(x, labels, d)),
+            K::Map(entries) => entries
+                .iter()
+                .find_map(|m| find(&m.key, labels, d).or_else(|| find(&m.value, labels, d))),
+            _ => None,
+        }
+    }
+    programs.iter().find_map(|p| {
+        let span = find(p.expr(), labels, 0)?;
+        p.encoded.file_range(span)
+    })
 }
 
 /// `_load_logic`.
