@@ -24,6 +24,7 @@ pub struct Name {
 #[derive(Clone, Debug)]
 pub enum ExprKind {
     /// Stands where error recovery could not build anything; the parse errors say why.
+    /// A missing operand is an `Error` with an empty span (see the parser's docs).
     Error,
     Literal(Literal),
     /// `name`
@@ -62,7 +63,9 @@ pub enum ExprKind {
     },
     /// `func(args)` (receiver `None`) or `receiver.func(args)`. Macros (`has`, `dyn`,
     /// `map`, `filter`, `all`, `exists`, `exists_one`, `reduce`, `min`) are calls too; their
-    /// bound variable is the first argument, an `Ident`.
+    /// bound variable is the first argument, an `Ident` (cel-python binds the last plain
+    /// identifier of that argument: see `macro_scope`). The unsupported `.f(args)` is also a
+    /// call with receiver `None`, its span starting at the `.`, and a reported error.
     Call {
         receiver: Option<Box<Expr>>,
         func: Name,

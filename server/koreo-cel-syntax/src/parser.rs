@@ -1040,7 +1040,7 @@ impl<'a> Parser<'a> {
         let mut trailing_comma: Option<Token> = None;
         let end = loop {
             if self.bailed {
-                break self.prev_end();
+                break self.hole_at();
             }
             if self.at(closer) {
                 if let Some(comma) = trailing_comma {
