@@ -1,0 +1,288 @@
+//! The real `koreo-ls` binary over stdio, speaking JSON-RPC like an editor would.
+
+use koreo_e2e::{LspClient, file_uri, repo_root};
+use serde_json::{Value, json};
+
+fn demo() -> std::path::PathBuf {
+    repo_root().join("fixtures/web-service")
+}
+
+fn diagnostics_for<'a>(params: &'a Value, uri: &str) -> Option<&'a Vec<Value>> {
+    (params["uri"] == uri)
+        .then(|| params["diagnostics"].as_array())
+        .flatten()
+}
+
+#[test]
+fn edit_diagnose_navigate_and_shut_down() {
+    let mut c = LspClient::spawn(&["--stdio"], &[]);
+    let init = c.initialize(&demo(), &["utf-8", "utf-16"]);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    assert_eq!(
+        init["capabilities"]["textDocumentSync"]["change"], 2,
+        "incremental sync"
+    );
+    assert_eq!(init["serverInfo"]["name"], "koreo-ls");
+
+    // The initial index finishes with a koreo/status and a $/progress end.
+    let status = c.notification("koreo/status", |p| p["indexing"] == false);
+    assert_eq!(status["cluster"], "offline");
+    assert!(
+        status["message"].as_str().unwrap().contains("11 files"),
+        "{status}"
+    );
+    c.notification("$/progress", |p| p["value"]["kind"] == "end");
+
+    // Open the workflow with a typo in a step's ref.
+    let wf_path = demo().join("workflow.k.yaml");
+    let uri = file_uri(&wf_path);
+    let text = std::fs::read_to_string(&wf_path)
+        .unwrap()
+        .replace("name: web-config\n", "name: web-confg\n");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "koreo", "version": 1, "text": text}}),
+    );
+    let published = c.notification("textDocument/publishDiagnostics", |p| {
+        diagnostics_for(p, &uri).is_some_and(|d| !d.is_empty())
+    });
+    assert_eq!(published["version"], 1);
+    let d = &published["diagnostics"][0];
+    assert_eq!(d["code"], "unknown-reference");
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["source"], "koreo");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("Did you mean 'web-config'?"),
+        "{d}"
+    );
+    // On the reference's name: line of `name: web-confg` under the first step.
+    let line = text
+        .lines()
+        .position(|l| l.trim() == "name: web-confg")
+        .unwrap();
+    assert_eq!(d["range"]["start"], json!({"line": line, "character": 14}));
+    assert_eq!(d["range"]["end"], json!({"line": line, "character": 23}));
+
+    // Fix it with an incremental edit: insert the missing `i`.
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": {"line": line, "character": 22}, "end": {"line": line, "character": 22}}, "text": "i"}]
+        }),
+    );
+    let fixed = c.notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri.as_str() && p["version"] == 2
+    });
+    assert_eq!(fixed["diagnostics"], json!([]));
+
+    // Go to definition of web-configmap (the config_map step's ref).
+    let ref_line = text
+        .lines()
+        .position(|l| l.trim() == "name: web-configmap")
+        .unwrap();
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": {"line": ref_line, "character": 18}}),
+    );
+    let locs = def["result"].as_array().expect("locations");
+    assert_eq!(locs.len(), 1);
+    let target = demo().join("functions/configmap.k.yaml");
+    assert_eq!(locs[0]["uri"], file_uri(&target));
+    let target_line = std::fs::read_to_string(&target)
+        .unwrap()
+        .lines()
+        .position(|l| l.trim() == "name: web-configmap")
+        .unwrap();
+    assert_eq!(
+        locs[0]["range"]["start"],
+        json!({"line": target_line, "character": 8})
+    );
+
+    // Hover names the target and the inputs it reads.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": ref_line, "character": 18}}),
+    );
+    let md = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("**ResourceFunction** `web-configmap`"), "{md}");
+    assert!(md.contains("`inputs.port`"), "{md}");
+
+    // References of web-config from its definition, with and without the declaration.
+    let vf = demo().join("functions/config.k.yaml");
+    let vf_line = std::fs::read_to_string(&vf)
+        .unwrap()
+        .lines()
+        .position(|l| l.trim() == "name: web-config")
+        .unwrap();
+    let refs = |c: &mut LspClient, include: bool| {
+        c.request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": file_uri(&vf)}, "position": {"line": vf_line, "character": 10}, "context": {"includeDeclaration": include}}),
+        )["result"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    // Referenced by the workflow step and by the FunctionTest.
+    assert_eq!(refs(&mut c, false), 2);
+    assert_eq!(refs(&mut c, true), 3);
+
+    // Outline: the workflow with its four steps.
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let top = &symbols["result"][0];
+    assert_eq!(top["name"], "web-app");
+    let steps: Vec<&str> = top["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["config", "config_map", "deployment", "service"]);
+
+    let ws = c.request("workspace/symbol", json!({"query": "deploy"}));
+    let names: Vec<&str> = ws["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"web-deployment") && names.contains(&"web-deployment-template"),
+        "{names:?}"
+    );
+
+    let folds = c.request(
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(!folds["result"].as_array().unwrap().is_empty());
+
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn utf16_positions_when_the_client_does_not_offer_utf8() {
+    let mut c = LspClient::spawn(&[], &[]);
+    let init = c.initialize(&demo(), &["utf-16"]);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    c.notification("koreo/status", |p| p["indexing"] == false);
+    // An unsaved document (not on disk) with a non-BMP character before the reference.
+    let uri = "untitled:Untitled-1";
+    let text = "apiVersion: koreo.dev/v1beta1\nkind: FunctionTest\nmetadata: {name: t}\nspec:\n  functionRef: {kind: ValueFunction, name: \"😀\", x: 1}\n---\napiVersion: koreo.dev/v1beta1\nkind: FunctionTest\nmetadata: {name: u}\nspec:\n  functionRef: {x: \"😀\", kind: ValueFunction, name: nope}\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "koreo", "version": 7, "text": text}}),
+    );
+    let p = c.notification("textDocument/publishDiagnostics", |p| p["uri"] == uri);
+    assert_eq!(p["version"], 7);
+    let d: Vec<&Value> = p["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "unknown-reference")
+        .collect();
+    assert_eq!(d.len(), 2, "{p:#}");
+    // `"😀"` starts at column 43 and spans 4 UTF-16 units (2 quotes + a surrogate pair).
+    assert_eq!(d[0]["range"]["start"], json!({"line": 4, "character": 43}));
+    assert_eq!(d[0]["range"]["end"], json!({"line": 4, "character": 47}));
+    // After the emoji (4 bytes but 2 UTF-16 units) `nope` is at UTF-16 column 52.
+    assert_eq!(d[1]["range"]["start"], json!({"line": 10, "character": 52}));
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn malformed_messages_and_panics_do_not_kill_the_server() {
+    let mut c = LspClient::spawn(&["--stdio"], &[("KOREO_LS_PANIC_REQUEST", "1")]);
+    c.initialize(&demo(), &["utf-16"]);
+    c.notification("koreo/status", |p| p["indexing"] == false);
+
+    // Invalid params on a request: an error response, not a crash.
+    let bad = c.request("textDocument/hover", json!({"nonsense": true}));
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+
+    // Invalid params on notifications (async-lsp would stop its loop on these by default).
+    c.notify("textDocument/didChange", json!({"garbage": 1}));
+    c.notify("textDocument/didOpen", json!([1, 2, 3]));
+    c.notify("some/unknownNotification", json!({}));
+
+    // A request handler that panics becomes an internal error.
+    let panicked = c.request("koreo/internal/panic", json!({}));
+    assert_eq!(panicked["error"]["code"], -32603, "{panicked}");
+    assert!(
+        panicked["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("panic requested")
+    );
+
+    // Unknown request: method not found.
+    let unknown = c.request("koreo/doesNotExist", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+
+    // A request cancelled right away is still answered (result or RequestCancelled).
+    let id = c.send_request("workspace/symbol", json!({"query": ""}));
+    c.notify("$/cancelRequest", json!({"id": id}));
+    let answer = c.response(id);
+    assert!(
+        answer.get("result").is_some() || answer["error"]["code"] == -32800,
+        "{answer}"
+    );
+
+    // Still serving.
+    let ws = c.request("workspace/symbol", json!({"query": "web"}));
+    assert!(!ws["result"].as_array().unwrap().is_empty());
+    assert!(c.is_alive());
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn watched_file_events_update_the_index() {
+    let dir = std::env::temp_dir().join(format!("koreo-e2e-watch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let vf = "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\nmetadata: {name: target}\nspec: {return: {a: 1}}\n";
+    let test = "apiVersion: koreo.dev/v1beta1\nkind: FunctionTest\nmetadata: {name: t}\nspec:\n  functionRef: {kind: ValueFunction, name: target}\n";
+    std::fs::write(dir.join("test.k.yaml"), test).unwrap();
+    let mut c = LspClient::spawn(&[], &[]);
+    c.initialize(&dir, &["utf-16"]);
+    // The server registers its file watchers dynamically.
+    let reg = c
+        .wait_for(|m| m["method"] == "client/registerCapability")
+        .expect("registerCapability request");
+    assert_eq!(
+        reg["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    let test_uri = file_uri(&dir.join("test.k.yaml"));
+    c.notification("textDocument/publishDiagnostics", |p| {
+        diagnostics_for(p, &test_uri).is_some_and(|d| d.len() == 1)
+    });
+    // Created on disk: the reference resolves and the test's diagnostics clear.
+    std::fs::write(dir.join("vf.k.yaml"), vf).unwrap();
+    let vf_uri = file_uri(&dir.join("vf.k.yaml"));
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": vf_uri, "type": 1}]}),
+    );
+    c.notification("textDocument/publishDiagnostics", |p| {
+        diagnostics_for(p, &test_uri).is_some_and(|d| d.is_empty())
+    });
+    // Deleted: the reference is unknown again.
+    std::fs::remove_file(dir.join("vf.k.yaml")).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": vf_uri, "type": 3}]}),
+    );
+    c.notification("textDocument/publishDiagnostics", |p| {
+        diagnostics_for(p, &test_uri).is_some_and(|d| d.len() == 1)
+    });
+    assert_eq!(c.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
