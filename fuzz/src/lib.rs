@@ -2,7 +2,7 @@
 //! as a crash with the input saved under `artifacts/`.
 
 use koreo_cel_syntax::{
-    Parse, TextRange, TextSize, bindings_at, debug_tree, lex, node_at, parse, print,
+    Parse, TextRange, TextSize, bindings_at, debug_tree, escapes, lex, node_at, parse, print,
 };
 
 fn in_text(src: &str, r: TextRange) -> bool {
@@ -15,7 +15,8 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
 }
 
-/// Tokens are non-empty, ordered, on char boundaries, separated by whitespace only.
+/// Tokens are non-empty, ordered, on char boundaries, separated by whitespace only;
+/// escapes lie inside their token.
 pub fn check_lex(src: &str) {
     let mut pos = 0usize;
     for t in lex(src) {
@@ -23,6 +24,9 @@ pub fn check_lex(src: &str) {
         let start = usize::from(t.span.start());
         assert!(src.as_bytes()[pos..start].iter().all(|&b| is_space(b)), "gap before {t:?}");
         pos = t.span.end().into();
+        for e in escapes(src, t) {
+            assert!(t.span.contains_range(e.span) && in_text(src, e.span), "{e:?} in {t:?}");
+        }
     }
     assert!(src.as_bytes()[pos..].iter().all(|&b| is_space(b)), "unlexed tail");
 }

@@ -3,7 +3,8 @@
 //! The grammar is CEL's, as cel-python 0.3.0 (the engine behind Koreo) accepts it.
 //! Parsing never fails and never panics: `parse` always returns a tree plus every error.
 //!
-//! * [`lex`]: tokens with exact spans, for highlighting.
+//! * [`lex`]: tokens with exact spans, for highlighting; [`escapes`]: the backslash
+//!   sequences inside a string token.
 //! * [`parse`]: the tree, every error, and where cel-python itself would reject the text.
 //! * [`print`]: the tree back to CEL; [`Expr::same_shape`] compares trees without spans;
 //!   [`debug_tree`] dumps a tree with its spans.
@@ -22,6 +23,7 @@ pub use ast::{
     TextRange, TextSize, UnaryOp,
 };
 pub use lexer::{Token, TokenCategory, TokenKind, lex};
+pub use literal::{Escape, EscapeKind, escapes};
 pub use parser::{MAX_HEIGHT, MAX_NESTING, parse};
 pub use printer::{binary_op_text, debug_tree, print, unary_op_text, write_literal};
 pub use walk::{

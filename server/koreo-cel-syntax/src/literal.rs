@@ -475,3 +475,71 @@ mod tests {
         assert_eq!(double("1e999"), Literal::Double(f64::INFINITY));
     }
 }
+
+/// What a backslash sequence inside a string or bytes literal is, for the IDE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EscapeKind {
+    /// An escape cel-python decodes (`\n`, `\"`, `\101`, `\x41`, `\u00e9`, `\U0001F600`).
+    Valid,
+    /// Not an escape: cel-python keeps the backslash and the character after it (`\d`,
+    /// `\?`, `\x4`). Often intended (regular expressions), sometimes a typo.
+    Kept,
+    /// An escape that makes the literal fail at evaluation (see [`Literal::Invalid`]).
+    Invalid,
+}
+
+/// A backslash sequence inside a string or bytes token, with its span in the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Escape {
+    pub span: text_size::TextRange,
+    pub kind: EscapeKind,
+}
+
+/// The backslash sequences of a string or bytes token (`token` is its span in `src`), as
+/// cel-python reads them; none for raw literals. Other tokens give none.
+pub fn escapes(src: &str, token: crate::lexer::Token) -> Vec<Escape> {
+    use crate::lexer::{TokenKind, size};
+    if !matches!(token.kind, TokenKind::String | TokenKind::Bytes) {
+        return Vec::new();
+    }
+    let Some(text) = src.get(std::ops::Range::<usize>::from(token.span)) else {
+        return Vec::new();
+    };
+    let form = string_form(text);
+    if form.raw {
+        return Vec::new();
+    }
+    let body = text.get(form.open..text.len() - form.close).unwrap_or("");
+    let base = usize::from(token.span.start()) + form.open;
+    let mut out = Vec::new();
+    for (r, unit) in units(body) {
+        let kind = match unit {
+            Unit::Skipped => continue,
+            Unit::Char('\\') => EscapeKind::Kept,
+            Unit::Char(_) => continue,
+            Unit::Simple(_) | Unit::Hex(_) => EscapeKind::Valid,
+            Unit::Octal(_, false) => EscapeKind::Invalid,
+            Unit::Octal(v, true) | Unit::Unicode4(v) if form.bytes && v > 0xff => {
+                EscapeKind::Invalid
+            }
+            Unit::Octal(..) | Unit::Unicode4(_) => EscapeKind::Valid,
+            Unit::Unicode8(_) if form.bytes => EscapeKind::Invalid,
+            Unit::Unicode8(v) if v > 0x10ffff => EscapeKind::Invalid,
+            Unit::Unicode8(_) => EscapeKind::Valid,
+        };
+        // A kept backslash is shown with the character it precedes.
+        let end = if kind == EscapeKind::Kept {
+            body[r.end..]
+                .chars()
+                .next()
+                .map_or(r.end, |c| r.end + c.len_utf8())
+        } else {
+            r.end
+        };
+        out.push(Escape {
+            span: text_size::TextRange::new(size(base + r.start), size(base + end)),
+            kind,
+        });
+    }
+    out
+}

@@ -101,3 +101,24 @@ fn strings_and_errors() {
         Unknown/Error@13..15 "é""#]],
     );
 }
+
+#[test]
+fn escapes_inside_strings() {
+    let src = r#"["\n\d\101\999", b"\u0141\x41", r"\n", '''\U0001F600\U00110000\'''']"#;
+    let out: Vec<String> = lex(src)
+        .into_iter()
+        .flat_map(|t| koreo_cel_syntax::escapes(src, t))
+        .map(|e| format!("{:?}@{:?} {}", e.kind, e.span, &src[e.span]))
+        .collect();
+    expect![[r#"
+        Valid@2..4 \n
+        Kept@4..6 \d
+        Valid@6..10 \101
+        Invalid@10..14 \999
+        Invalid@19..25 \u0141
+        Valid@25..29 \x41
+        Valid@42..52 \U0001F600
+        Invalid@52..62 \U00110000
+        Valid@62..64 \'"#]]
+    .assert_eq(&out.join("\n"));
+}

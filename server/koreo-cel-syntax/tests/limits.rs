@@ -25,7 +25,12 @@ fn assert_limited(src: String) {
         assert_eq!(limit_errors, 1, "{:?}", &p.errors[..p.errors.len().min(3)]);
         for e in p.expr.preorder() {
             for c in e.children() {
-                assert!(e.span.contains_range(c.span), "{:?} outside {:?}", c.span, e.span);
+                assert!(
+                    e.span.contains_range(c.span),
+                    "{:?} outside {:?}",
+                    c.span,
+                    e.span
+                );
             }
         }
         // Every recursive consumer copes with the tallest tree we build.
@@ -52,7 +57,11 @@ fn deep_nesting_is_an_error() {
     assert_limited("a ? ".repeat(n) + "b");
     assert_limited("(".repeat(n));
     // Found by fuzzing: text after the cut-off must not leave a hole outside its parent.
-    assert_limited(format!("{}b\"xr\"c\n{}b\"\"", "[".repeat(49), "[".repeat(48)));
+    assert_limited(format!(
+        "{}b\"xr\"c\n{}b\"\"",
+        "[".repeat(49),
+        "[".repeat(48)
+    ));
 }
 
 #[test]
