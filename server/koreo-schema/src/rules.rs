@@ -45,14 +45,75 @@ pub(crate) fn evaluate_message(expr: &str, self_value: &Value) -> Option<String>
 }
 
 mod backend {
-    use super::RuleVerdict;
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+
+    use koreo_cel::{
+        Activation, Budget, Dialect, EvalOptions, Failure, Program, Value as CelValue,
+    };
     use serde_json::Value;
 
-    pub(super) fn evaluate(_rule: &str, _self_value: &Value) -> RuleVerdict {
-        RuleVerdict::Skipped
+    use super::RuleVerdict;
+
+    /// Rules repeat across objects and files: parse each rule text once per thread.
+    const CACHE_LIMIT: usize = 4096;
+
+    thread_local! {
+        static PROGRAMS: RefCell<HashMap<String, Rc<Result<Program, String>>>> = RefCell::new(HashMap::new());
     }
 
-    pub(super) fn evaluate_message(_expr: &str, _self_value: &Value) -> Option<String> {
-        None
+    fn program(source: &str) -> Rc<Result<Program, String>> {
+        PROGRAMS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            if let Some(p) = cache.get(source) {
+                return p.clone();
+            }
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            let parsed = Program::parse(source).map_err(|errors| {
+                errors.first().map_or_else(
+                    || "syntax error".to_owned(),
+                    |e| format!("syntax error: {}", e.message),
+                )
+            });
+            let p = Rc::new(parsed);
+            cache.insert(source.to_owned(), p.clone());
+            p
+        })
+    }
+
+    fn run(source: &str, self_value: &Value) -> Result<CelValue, String> {
+        let program = program(source);
+        let program = program.as_ref().as_ref().map_err(Clone::clone)?;
+        let bound = koreo_cel::from_json(self_value).map_err(|e| format!("{e:?}"))?;
+        let activation = Activation::new().with("self", bound);
+        let options = EvalOptions {
+            budget: Budget::default(),
+            dialect: Dialect::Kubernetes,
+        };
+        match koreo_cel::evaluate(program, &activation, &options) {
+            Ok(CelValue::Error(e)) => Err(e.reason()),
+            Ok(v) => Ok(v),
+            Err(Failure::Error(e)) => Err(e.reason()),
+            Err(other) => Err(other.reason()),
+        }
+    }
+
+    pub(super) fn evaluate(rule: &str, self_value: &Value) -> RuleVerdict {
+        match run(rule, self_value) {
+            Ok(CelValue::Bool(true)) => RuleVerdict::Pass,
+            Ok(CelValue::Bool(false)) => RuleVerdict::Fail,
+            Ok(_) => RuleVerdict::Error("the rule does not evaluate to a boolean".into()),
+            Err(e) => RuleVerdict::Error(e),
+        }
+    }
+
+    pub(super) fn evaluate_message(expr: &str, self_value: &Value) -> Option<String> {
+        match run(expr, self_value) {
+            Ok(CelValue::String(s)) => Some(s.to_string()),
+            _ => None,
+        }
     }
 }

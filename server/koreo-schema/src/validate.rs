@@ -80,6 +80,8 @@ pub fn validate(
         required: false,
     };
     walker.walk(node, schema.id(), site);
+    // The walk reports a container's problems after its children's; users read top-down.
+    walker.out.sort_by_key(|d| d.range.start());
     walker.out
 }
 
