@@ -38,8 +38,11 @@ const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${
 
 // --- the server's own word on what it supports ---------------------------------------------------
 
-/** Runs `koreo-ls --stdio` through initialize/shutdown and returns its capabilities (or why not). */
-function probeServer(bin) {
+/**
+ * Runs `koreo-ls --stdio` through initialize, opens `broken` (relative to `ws`) and waits for its
+ * diagnostics, then shuts down. Returns the capabilities and whether an Error landed on `line`.
+ */
+function probeServer(bin, ws, broken, line) {
   return new Promise((resolve) => {
     const child = spawn(bin, ['--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let buf = Buffer.alloc(0);
@@ -52,7 +55,9 @@ function probeServer(bin) {
       child.kill('SIGKILL');
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ ok: false, reason: 'no answer to initialize within 20 s' }), 20_000);
+    let result;
+    const timer = setTimeout(() => finish(result ?? { ok: false, reason: 'no answer to initialize within 20 s' }), 20_000);
+    const brokenUri = 'file://' + path.join(ws, broken);
     const send = (msg) => {
       const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...msg }));
       child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
@@ -79,14 +84,25 @@ function probeServer(bin) {
         buf = buf.subarray(sep + 4 + len);
         if (msg.id === 1) {
           if (msg.error) return finish({ ok: false, reason: `initialize failed: ${msg.error.message}` });
-          send({ id: 2, method: 'shutdown' });
-          send({ method: 'exit' });
-          return finish({ ok: true, capabilities: msg.result?.capabilities ?? {}, serverInfo: msg.result?.serverInfo });
+          result = { ok: true, capabilities: msg.result?.capabilities ?? {}, serverInfo: msg.result?.serverInfo, brokenDiagnostic: false };
+          send({ method: 'initialized', params: {} });
+          const text = fs.readFileSync(path.join(ws, broken), 'utf8');
+          send({ method: 'textDocument/didOpen', params: { textDocument: { uri: brokenUri, languageId: 'koreo', version: 1, text } } });
+        } else if (msg.method === 'textDocument/publishDiagnostics' && msg.params?.uri === brokenUri && result) {
+          if (msg.params.diagnostics.some((d) => d.severity === 1 && d.range.start.line === line)) {
+            result.brokenDiagnostic = true;
+            send({ id: 2, method: 'shutdown' });
+            send({ method: 'exit' });
+            return finish(result);
+          }
+        } else if (msg.id !== undefined && msg.method) {
+          send({ id: msg.id, result: null }); // client/registerCapability, workspace/configuration, ...
         }
       }
     });
     child.stdout.on('end', () => setTimeout(() => finish({ ok: false, reason: `does not speak LSP on stdio${stderr ? ': ' + stderr.trim().slice(0, 200) : ''}` }), 100));
-    send({ id: 1, method: 'initialize', params: { processId: process.pid, rootUri: null, capabilities: {} } });
+    const rootUri = 'file://' + ws;
+    send({ id: 1, method: 'initialize', params: { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'workspace' }], capabilities: {} } });
   });
 }
 
@@ -97,6 +113,7 @@ function needs(probe) {
   const lsp = probe.ok ? null : `koreo-ls does not answer LSP initialize yet (${probe.reason})`;
   return {
     lsp,
+    diagnostic: lsp || (probe.brokenDiagnostic ? null : 'koreo-ls publishes no Error diagnostic on broken.k.yaml line 8 (a CEL parse error) yet, over plain stdio within 20 s'),
     hover: lsp || (caps.hoverProvider ? null : 'koreo-ls does not advertise hoverProvider yet'),
     definition: lsp || (caps.definitionProvider ? null : 'koreo-ls does not advertise definitionProvider yet'),
     runTests: lsp || (cmds.includes('koreo.runTests') ? null : 'koreo-ls does not advertise the koreo.runTests command yet'),
@@ -264,7 +281,7 @@ function checks(wb, need) {
     {
       name: 'diagnostic',
       what: 'broken.k.yaml gets an error squiggle and a Problems entry on line 8 (the dangling + in =inputs.count +)',
-      pending: need.lsp,
+      pending: need.diagnostic,
       run: async () => {
         await wb.openFile('broken.k.yaml');
         await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: WAIT });
@@ -353,13 +370,13 @@ async function main() {
   fs.rmSync(ARTIFACTS, { recursive: true, force: true });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 
-  const probe = await probeServer(KOREO_LS);
-  log(probe.ok ? `koreo-ls capabilities: ${JSON.stringify(probe.capabilities)}` : `koreo-ls probe: ${probe.reason}`);
-  const need = needs(probe);
-
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'koreo-vscode-e2e-'));
   const ws = path.join(tmp, 'workspace');
   fs.cpSync(path.join(__dirname, 'workspace'), ws, { recursive: true });
+
+  const probe = await probeServer(KOREO_LS, ws, 'broken.k.yaml', 7);
+  log(probe.ok ? `koreo-ls capabilities: ${JSON.stringify(probe.capabilities)}; error on broken.k.yaml:8: ${probe.brokenDiagnostic}` : `koreo-ls probe: ${probe.reason}`);
+  const need = needs(probe);
   const data = path.join(tmp, 'data');
   const exts = path.join(tmp, 'extensions');
   fs.mkdirSync(path.join(data, 'User'), { recursive: true });
