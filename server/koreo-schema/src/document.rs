@@ -57,6 +57,7 @@ pub fn validate_document(
     diags.extend(validate(schema.root(), root, options));
     let koreo = gvk.group == KOREO_GROUP;
     metadata(root, anchor, koreo, options, diags);
+    diags.sort_by_key(|d| d.range.start());
     out
 }
 

@@ -164,7 +164,8 @@ pub struct Schema {
     /// `x-kubernetes-validations`.
     pub validations: Vec<ValidationRule>,
     /// `x-koreo-severity` on a node of our built-in kinds: the severity of the checks at
-    /// this node that only a real API server performs (list-map key uniqueness).
+    /// this node that only a real API server performs (list-map key uniqueness, the
+    /// `apiVersion`/`kind` of an embedded resource).
     pub server_only_severity: Option<Severity>,
 }
 

@@ -525,13 +525,17 @@ impl<'a> Walker<'a> {
             }
         }
         if s.embedded_resource && !self.partial {
-            for f in ["apiVersion", "kind"] {
-                if map_get(node, f).is_none() && !s.properties.contains_key(f) {
-                    let message = format!(
-                        "missing required field `{f}`: an embedded resource needs `apiVersion` and `kind`"
-                    );
-                    self.push(site.anchor, Severity::Error, "schema-required", message);
-                }
+            let missing: Vec<&str> = ["apiVersion", "kind"]
+                .into_iter()
+                .filter(|f| map_get(node, f).is_none() && !s.properties.contains_key(*f))
+                .collect();
+            if !missing.is_empty() {
+                let message = match missing.as_slice() {
+                    [one] => format!("missing required field `{one}`: an embedded resource needs `apiVersion` and `kind`"),
+                    _ => "missing required fields `apiVersion` and `kind`: an embedded resource needs both".to_owned(),
+                };
+                let severity = s.server_only_severity.unwrap_or(Severity::Error);
+                self.push(site.anchor, severity, "schema-required", message);
             }
         }
     }
@@ -684,16 +688,16 @@ impl<'a> Walker<'a> {
                 x.len() == key.len() && x.iter().zip(&key).all(|(a, b)| json_eq(a, b))
             }) {
                 self.path.push(PathSegment::Index(i));
-                let keys = ticked(s.list_map_keys.iter().map(String::as_str)).join(", ");
-                let values: Vec<String> = key.iter().map(|v| format!("`{}`", render(v))).collect();
+                let pairs: Vec<String> = s
+                    .list_map_keys
+                    .iter()
+                    .zip(&key)
+                    .map(|(k, v)| format!("{k}: {}", render(v)))
+                    .collect();
+                let keys = join_list(ticked(s.list_map_keys.iter().map(String::as_str)), "and");
                 let message = format!(
-                    "duplicate item: {} {} is already used at index {first}; items of this list are keyed by {keys}",
-                    if s.list_map_keys.len() == 1 {
-                        keys.clone()
-                    } else {
-                        "key".into()
-                    },
-                    values.join(", ")
+                    "duplicate item: `{}` is already used at index {first} (items of this list are keyed by {keys})",
+                    pairs.join(", ")
                 );
                 self.push(blame, severity, "schema-duplicate-item", message);
                 self.path.pop();
