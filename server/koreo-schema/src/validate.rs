@@ -267,6 +267,9 @@ struct Walker<'a> {
     path: Vec<PathSegment>,
     out: Vec<SchemaDiagnostic>,
     depth: usize,
+    /// In an alternative: the structural schema it applies to. Alternatives only restate
+    /// constraints; whether a field is nullable is declared there.
+    context: Option<SchemaId>,
 }
 
 impl<'a> Walker<'a> {
@@ -284,6 +287,7 @@ impl<'a> Walker<'a> {
             path,
             out: Vec::new(),
             depth: 0,
+            context: None,
         }
     }
 
@@ -379,7 +383,7 @@ impl<'a> Walker<'a> {
             Val::Seq(items) => self.array(node, items, s, site),
             _ => self.scalar(node, &val, s),
         }
-        self.junctors(node, s, site);
+        self.junctors(node, id, site);
         if !self.branch {
             self.rules(node, id, site, false);
         }
@@ -433,8 +437,9 @@ impl<'a> Walker<'a> {
             && count < min
         {
             let message = format!(
-                "{} needs at least {min} fields, found {count}",
-                self.field_name()
+                "{} needs at least {min} field{}, found {count}",
+                self.field_name(),
+                plural(min)
             );
             self.push(
                 site.anchor,
@@ -448,13 +453,15 @@ impl<'a> Walker<'a> {
         {
             let message = if max == 0 {
                 format!(
-                    "{} must be empty (`{{}}`), found {count} fields",
-                    self.field_name()
+                    "{} must be empty (`{{}}`), found {count} field{}",
+                    self.field_name(),
+                    plural(count)
                 )
             } else {
                 format!(
-                    "{} allows at most {max} fields, found {count}",
-                    self.field_name()
+                    "{} allows at most {max} field{}, found {count}",
+                    self.field_name(),
+                    plural(max)
                 )
             };
             self.push(
@@ -513,7 +520,11 @@ impl<'a> Walker<'a> {
                     }
                 }
                 Some(e) if is_null(&e.value) => {
-                    let child = s.properties.get(r.as_str()).map(|id| arena.get(*id));
+                    let declared = s.properties.get(r.as_str()).or_else(|| {
+                        self.context
+                            .and_then(|c| arena.get(c).properties.get(r.as_str()))
+                    });
+                    let child = declared.map(|id| arena.get(*id));
                     if child.is_none_or(|c| !c.nullable && c.default.is_none()) {
                         self.path.push(PathSegment::Key(r.clone()));
                         let message = format!("`{r}` is required and may not be null");
@@ -848,10 +859,11 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn junctors(&mut self, node: &Node, s: &Schema, site: Site) {
+    fn junctors(&mut self, node: &Node, id: SchemaId, site: Site) {
         let arena = self.arena;
+        let s = arena.get(id);
         for b in &s.all_of {
-            let errors = self.branch_errors(node, *b, site);
+            let errors = self.branch_errors(node, *b, id, site);
             self.out.extend(errors);
         }
         let presence_only = matches!(node.kind, NodeKind::Map(_));
@@ -862,7 +874,7 @@ impl<'a> Walker<'a> {
             let results: Vec<Vec<SchemaDiagnostic>> = s
                 .any_of
                 .iter()
-                .map(|b| self.branch_errors(node, *b, site))
+                .map(|b| self.branch_errors(node, *b, id, site))
                 .collect();
             if results.iter().all(|r| !r.is_empty()) {
                 let message = match required_only_names(arena, &s.any_of) {
@@ -883,7 +895,7 @@ impl<'a> Walker<'a> {
             let results: Vec<Vec<SchemaDiagnostic>> = s
                 .one_of
                 .iter()
-                .map(|b| self.branch_errors(node, *b, site))
+                .map(|b| self.branch_errors(node, *b, id, site))
                 .collect();
             let matched: Vec<usize> = results
                 .iter()
@@ -934,7 +946,7 @@ impl<'a> Walker<'a> {
             }
         }
         if let Some(n) = s.not
-            && self.branch_errors(node, n, site).is_empty()
+            && self.branch_errors(node, n, id, site).is_empty()
         {
             let message = format!(
                 "{} matches a shape that is not allowed here",
@@ -945,10 +957,21 @@ impl<'a> Walker<'a> {
     }
 
     /// The errors `node` would have against alternative `id` (empty: it matches).
-    fn branch_errors(&mut self, node: &Node, id: SchemaId, site: Site) -> Vec<SchemaDiagnostic> {
+    fn branch_errors(
+        &mut self,
+        node: &Node,
+        id: SchemaId,
+        context: SchemaId,
+        site: Site,
+    ) -> Vec<SchemaDiagnostic> {
         let mut w = Walker::new(self.arena, self.options, true, self.path.clone());
         w.partial = self.partial;
         w.depth = self.depth;
+        w.context = if self.branch {
+            self.context
+        } else {
+            Some(context)
+        };
         w.walk(node, id, site);
         w.out
     }
