@@ -202,6 +202,103 @@ impl Data {
         }
     }
 
+    /// Python `repr()` of the data: `{'a': 1, 'b': [True, None, 1.5]}`.
+    pub fn py_repr(&self) -> String {
+        use crate::python::{float_repr, py_str_repr};
+        match self {
+            Data::Null => "None".into(),
+            Data::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Data::Int(i) => i.to_string(),
+            Data::Float(f) => float_repr(*f),
+            Data::String(s) => py_str_repr(s),
+            Data::List(l) => format!(
+                "[{}]",
+                l.iter().map(Data::py_repr).collect::<Vec<_>>().join(", ")
+            ),
+            Data::Map(m) => format!(
+                "{{{}}}",
+                m.iter()
+                    .map(|(k, v)| format!("{}: {}", k.py_repr(), v.py_repr()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// Python `str()` of the data (strings bare, everything else as `repr`).
+    pub fn py_str(&self) -> String {
+        match self {
+            Data::String(s) => s.clone(),
+            other => other.py_repr(),
+        }
+    }
+
+    /// Python `json.dumps(data, sort_keys=…)` with default separators and ASCII escaping
+    /// (what the engine writes, e.g. the last-applied annotation). Mixed-type keys cannot be
+    /// sorted in Python; they keep insertion order here.
+    pub fn py_json_dumps(&self, sort_keys: bool) -> String {
+        use crate::python::{float_repr, json_quote};
+        fn float(f: f64) -> String {
+            if f.is_nan() {
+                "NaN".into()
+            } else if f.is_infinite() {
+                if f > 0.0 {
+                    "Infinity".into()
+                } else {
+                    "-Infinity".into()
+                }
+            } else {
+                float_repr(f)
+            }
+        }
+        fn go(d: &Data, sort: bool, out: &mut String) {
+            match d {
+                Data::Null => out.push_str("null"),
+                Data::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                Data::Int(i) => out.push_str(&i.to_string()),
+                Data::Float(f) => out.push_str(&float(*f)),
+                Data::String(s) => out.push_str(&json_quote(s)),
+                Data::List(l) => {
+                    out.push('[');
+                    for (i, x) in l.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        go(x, sort, out);
+                    }
+                    out.push(']');
+                }
+                Data::Map(m) => {
+                    let mut entries: Vec<&(Data, Data)> = m.iter().collect();
+                    if sort {
+                        entries.sort_by(|a, b| match (&a.0, &b.0) {
+                            (Data::String(x), Data::String(y)) => x.cmp(y),
+                            (Data::Int(x), Data::Int(y)) => x.cmp(y),
+                            _ => std::cmp::Ordering::Equal,
+                        });
+                    }
+                    out.push('{');
+                    for (i, (k, v)) in entries.into_iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        let key = match k {
+                            Data::Float(f) => float(*f),
+                            other => other.json_key(),
+                        };
+                        out.push_str(&json_quote(&key));
+                        out.push_str(": ");
+                        go(v, sort, out);
+                    }
+                    out.push('}');
+                }
+            }
+        }
+        let mut out = String::new();
+        go(self, sort_keys, &mut out);
+        out
+    }
+
     /// From JSON (string keys).
     pub fn from_json(v: &serde_json::Value) -> Data {
         match v {

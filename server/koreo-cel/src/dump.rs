@@ -69,7 +69,7 @@ fn children(e: &Expr) -> Vec<&Expr> {
 }
 
 /// Finds the node with this span and tag.
-pub(crate) fn find_node<'e>(e: &'e Expr, span: TextRange, tag: NodeTag) -> Option<&'e Expr> {
+pub(crate) fn find_node(e: &Expr, span: TextRange, tag: NodeTag) -> Option<&Expr> {
     if !e.span.contains_range(span) {
         return None;
     }

@@ -749,7 +749,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn unpack<'e>(args: &'e [Expr], n: usize) -> Result<&'e [Expr], PyErr> {
+    fn unpack(args: &[Expr], n: usize) -> Result<&[Expr], PyErr> {
         if args.len() == n {
             Ok(args)
         } else if args.len() > n {

@@ -716,15 +716,14 @@ fn tz_offset(tz: Option<&Value>) -> Result<i32, PyErr> {
         Some(b'+') => (1, &name[1..]),
         _ => (1, name),
     };
-    if let Some((h, m)) = rest.split_once(':') {
-        if (1..=2).contains(&h.len())
-            && m.len() == 2
-            && h.bytes().chain(m.bytes()).all(|c| c.is_ascii_digit())
-        {
-            let h: i32 = h.parse().unwrap_or(0);
-            let m: i32 = m.parse().unwrap_or(0);
-            return Ok(sign * (h * 3600 + m * 60));
-        }
+    if let Some((h, m)) = rest.split_once(':')
+        && (1..=2).contains(&h.len())
+        && m.len() == 2
+        && h.bytes().chain(m.bytes()).all(|c| c.is_ascii_digit())
+    {
+        let h: i32 = h.parse().unwrap_or(0);
+        let m: i32 = m.parse().unwrap_or(0);
+        return Ok(sign * (h * 3600 + m * 60));
     }
     // IANA zone names need a time-zone database; not supported (documented gap).
     Err(PyErr::Value(format!(

@@ -45,6 +45,26 @@
 //! * [`raw_from_json`] builds the raw mapping FunctionTest `overlayResource` binds as
 //!   `resource`.
 //! * [`extract_paths`] is the dependency extractor of §9.2.3.
+//!
+//! # Fidelity and known differences
+//!
+//! `tests/goldens/cel_goldens.json` holds 6.7k expressions evaluated by koreo-core's own CEL
+//! environment (every Appendix A operator × operand pair including native operands and error
+//! operands, every macro and function in both call styles, conversions, error paths and their
+//! dumps, Python renderings); the test checks value, Python class, `repr()`, and for errors the
+//! exact argument tuple and dump. Known differences, all outside that corpus:
+//!
+//! * `matches()` runs on the linear-time `regex` crate with Python syntax translated
+//!   (`regex_compat`); look-around and backreferences are reported as `match error`, and
+//!   pattern-error texts differ from Python's `re`.
+//! * Time zones: `getHours("+02:00")` and `"UTC"` work; IANA names (`"Europe/Paris"`) are
+//!   reported as `return error for overflow` (no tz database). Timestamp strings accept the
+//!   ISO 8601 / RFC 3339 forms, not every format pendulum parses.
+//! * `bool(2)` is `BoolType(2)` in Python (an int 2 that prints `True`); here it is `true`.
+//! * Native ints are i128 (Python's are unbounded); beyond that a host failure is reported.
+//! * Two keys with equal hash but unequal Python equality (impossible for the key types CEL
+//!   allows) keep only the first.
+//! * `str % x` formatting supports no-specifier, `%s`, `%r`, `%d`, `%i`, `%%` only.
 
 mod budget;
 pub mod cli;

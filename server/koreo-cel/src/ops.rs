@@ -553,7 +553,7 @@ fn is_format_mapping(v: &Value, for_bytes: bool) -> bool {
         | Value::Map(_)
         | Value::Native(Native::Dict(_)) => true,
         Value::Bytes(_) | Value::Native(Native::Bytes(_)) => !for_bytes,
-        Value::String(_) | Value::Native(Native::Str(_)) => for_bytes && false,
+        Value::String(_) | Value::Native(Native::Str(_)) => false,
         Value::Type(_) => false,
         _ => false,
     }
@@ -801,10 +801,11 @@ pub fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value, PyErr> {
     if let Some(v) = dunder(op, a, b, false)? {
         return Ok(v);
     }
-    if ta != tb && !reflected_done {
-        if let Some(v) = dunder(op, b, a, true)? {
-            return Ok(v);
-        }
+    if ta != tb
+        && !reflected_done
+        && let Some(v) = dunder(op, b, a, true)?
+    {
+        return Ok(v);
     }
     sequence_fallback(op, a, b)
 }
@@ -1123,10 +1124,8 @@ pub fn richcmp(op: Cmp, a: &Value, b: &Value) -> Result<bool, PyErr> {
     if let Some(r) = cmp_dunder(op, a, b)? {
         return Ok(r);
     }
-    if !reflected_done {
-        if let Some(r) = cmp_dunder(refl, b, a)? {
-            return Ok(r);
-        }
+    if !reflected_done && let Some(r) = cmp_dunder(refl, b, a)? {
+        return Ok(r);
     }
     match op {
         Cmp::Eq => Ok(false),
@@ -1181,11 +1180,11 @@ pub fn dict_lookup<'m>(m: &'m Map, key: &Value) -> Result<Option<&'m Value>, PyE
 /// Python `d[key] = value` (keeps the stored key when an equal one exists).
 pub fn dict_set(m: &mut Map, key: Value, value: Value) -> Result<(), PyErr> {
     let hk = HashKey::of(&key).ok_or_else(|| unhashable(&key))?;
-    if let Some((stored, _)) = m.get_hashed(&hk) {
-        if !py_eq(stored, &key)? {
-            // Equal hash but unequal keys: Python keeps both; we keep the first (documented).
-            return Ok(());
-        }
+    // Equal hash but unequal keys: Python keeps both; we keep the first (documented).
+    if let Some((stored, _)) = m.get_hashed(&hk)
+        && !py_eq(stored, &key)?
+    {
+        return Ok(());
     }
     m.insert_hashed(hk, key, value);
     Ok(())

@@ -80,7 +80,7 @@ pub fn translate_python(p: &str) -> String {
                     digits(a)
                         && digits(b)
                         && !(a.is_empty() && b.is_empty() && !rest.contains(','))
-                        && !(a.is_empty() && !rest.contains(','))
+                        && (!a.is_empty() || rest.contains(','))
                 };
                 if valid
                     && out.chars().last().is_some_and(|p| p != '(' && p != '|')

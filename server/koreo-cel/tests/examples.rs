@@ -291,3 +291,20 @@ fn undeclared_bindings_and_invalid_names() {
             .starts_with("undeclared reference to 'nothing' (in activation 'Activation(")
     );
 }
+
+#[test]
+fn data_rendering() {
+    let d = Data::Map(vec![
+        (
+            Data::String("b".into()),
+            Data::List(vec![Data::Bool(true), Data::Null, Data::Float(1.5)]),
+        ),
+        (Data::String("a".into()), Data::String("é".into())),
+    ]);
+    assert_eq!(d.py_repr(), "{'b': [True, None, 1.5], 'a': 'é'}");
+    assert_eq!(
+        d.py_json_dumps(true),
+        "{\"a\": \"\\u00e9\", \"b\": [true, null, 1.5]}"
+    );
+    assert_eq!(Data::Float(1e20).py_str(), "1e+20");
+}
