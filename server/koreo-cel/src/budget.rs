@@ -21,7 +21,8 @@ impl Default for Budget {
         Budget {
             max_steps: 10_000_000,
             max_size: 16 * 1024 * 1024,
-            max_depth: 200,
+            // Above the parser's tree-height limit, so every parsed tree can be evaluated.
+            max_depth: 1000,
         }
     }
 }

@@ -308,3 +308,13 @@ fn data_rendering() {
     );
     assert_eq!(Data::Float(1e20).py_str(), "1e+20");
 }
+
+#[test]
+fn long_operator_chains_evaluate() {
+    // Left-associative chains nest deeply; the default budget must not reject what the
+    // parser accepts.
+    let src = vec!["1"; 400].join(" + ");
+    let p = Program::parse(&src).expect("parse");
+    let v = evaluate(&p, &Activation::new(), &EvalOptions::default()).expect("value");
+    assert_eq!(to_data(&v).unwrap(), Data::Int(400));
+}
