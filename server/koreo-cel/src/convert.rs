@@ -12,11 +12,17 @@ use crate::value::{HashKey, Map, Native, Value};
 /// preserved (an int key stays an int; it only becomes a string when serialised).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Data {
+    /// `null`.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer (int and uint values).
     Int(i128),
+    /// A float (possibly non-finite).
     Float(f64),
+    /// A string (also bytes as base64, timestamps and durations as text).
     String(String),
+    /// A list.
     List(Vec<Data>),
     /// Entries in insertion order.
     Map(Vec<(Data, Data)>),

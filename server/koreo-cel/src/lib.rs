@@ -66,6 +66,7 @@
 //!   allows) keep only the first.
 //! * `str % x` formatting supports no-specifier, `%s`, `%r`, `%d`, `%i`, `%%` only.
 
+#![warn(missing_docs)]
 mod budget;
 pub mod cli;
 mod convert;

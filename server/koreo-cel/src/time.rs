@@ -27,7 +27,9 @@ pub struct Duration {
 /// `ValueError`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TimeError {
+    /// Python `OverflowError` (out of the representable range).
     Overflow(String),
+    /// Python `ValueError` (bad text or field).
     Value(String),
 }
 
@@ -70,12 +72,19 @@ fn days_in_month(y: i64, m: i64) -> i64 {
 /// Broken-down local time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Civil {
+    /// Year (1..=9999).
     pub year: i64,
+    /// Month, 1..=12.
     pub month: i64,
+    /// Day of the month, 1-based.
     pub day: i64,
+    /// Hour, 0..24.
     pub hour: i64,
+    /// Minute, 0..60.
     pub minute: i64,
+    /// Second, 0..60.
     pub second: i64,
+    /// Microsecond, 0..1_000_000.
     pub micro: i64,
     /// Monday = 0 … Sunday = 6 (Python `weekday()`).
     pub weekday: i64,

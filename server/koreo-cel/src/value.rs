@@ -74,24 +74,43 @@ pub enum Native {
 /// The Python class of a value, as the engine dispatches on it and prints it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PyType {
+    /// `IntType`.
     Int,
+    /// `UintType`.
     UInt,
+    /// `DoubleType`.
     Double,
+    /// `BoolType`.
     Bool,
+    /// `StringType`.
     String,
+    /// `BytesType`.
     Bytes,
+    /// `ListType`.
     List,
+    /// `MapType`.
     Map,
+    /// `NoneType` (`null`).
     NoneType,
+    /// `TimestampType`.
     Timestamp,
+    /// `DurationType`.
     Duration,
+    /// Python `int`.
     NativeInt,
+    /// Python `float`.
     NativeFloat,
+    /// Python `bool`.
     NativeBool,
+    /// Python `str`.
     NativeStr,
+    /// Python `bytes`.
     NativeBytes,
+    /// Python `list`.
     NativeList,
+    /// Python `dict`.
     NativeDict,
+    /// Python `datetime.timedelta`.
     NativeTimedelta,
     /// Python `type` (what `type(type(1))` returns).
     Type,
@@ -304,12 +323,19 @@ pub enum HashKey {
     Int(i128),
     /// Non-integral doubles by bit pattern (`-0.0` is `Int(0)`).
     Float(u64),
+    /// Strings (CEL and native).
     Str(Arc<str>),
+    /// Bytes (CEL and native).
     Bytes(Arc<[u8]>),
+    /// `null`.
     None,
+    /// Timestamps by UTC instant.
     Timestamp(i128),
+    /// Durations by length.
     Duration(i128),
+    /// Type values.
     Type(PyType),
+    /// Function objects.
     Function(&'static str),
 }
 
