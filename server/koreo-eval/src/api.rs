@@ -179,6 +179,23 @@ impl InMemoryCluster {
         ))
     }
 
+    /// A stored object, mutably (to stand in for the cluster's own controllers, e.g. to
+    /// write a `status`).
+    pub fn object_mut(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<&mut Data> {
+        self.objects.get_mut(&(
+            api_version.to_string(),
+            kind.to_string(),
+            namespace.map(str::to_string),
+            name.to_string(),
+        ))
+    }
+
     /// Every stored object.
     pub fn objects(&self) -> impl Iterator<Item = &Data> {
         self.objects.values()

@@ -275,13 +275,31 @@ fn compare_workflows(dir: &Path) -> Vec<String> {
         return Vec::new();
     };
     let oracle: J = serde_json::from_str(&text).expect("valid workflow_oracle.json");
+    let inputs: J = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("workflow_cases.json")).expect("workflow_cases.json"),
+    )
+    .expect("valid workflow_cases.json");
     let reg = load(dir);
     let mut errors = Vec::new();
-    for (i, case) in oracle["cases"].as_array().into_iter().flatten().enumerate() {
+    let outputs = oracle["cases"].as_array().cloned().unwrap_or_default();
+    let inputs = inputs.as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        inputs.len(),
+        outputs.len(),
+        "workflow goldens are stale in {}",
+        dir.display()
+    );
+    for (i, (input, case)) in inputs.iter().zip(&outputs).enumerate() {
         let name = case["workflow"].as_str().unwrap_or_default();
         let parent = koreo_eval::data::Data::from_serde(&case["parent"]);
-        let mut api = koreo_eval::api::MockApi::new(None);
         let what = format!("workflow case {i} ({name})");
+        if let Some(objects) = input.get("cluster").and_then(J::as_array) {
+            errors.extend(compare_cluster_case(
+                &reg, input, case, name, &parent, objects, &what,
+            ));
+            continue;
+        }
+        let mut api = koreo_eval::api::MockApi::new(None);
         let Some(result) = reg.reconcile_workflow(name, &parent, &mut api) else {
             errors.push(format!("{what}: not prepared"));
             continue;
@@ -333,4 +351,84 @@ fn workflow_reconciles_match_the_engine() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// A multi-pass reconcile against an in-memory cluster.
+fn compare_cluster_case(
+    reg: &Registry,
+    input: &J,
+    case: &J,
+    name: &str,
+    parent: &koreo_eval::data::Data,
+    objects: &[J],
+    what: &str,
+) -> Vec<String> {
+    use koreo_eval::data::Data;
+    let mut errors = Vec::new();
+    let mut cluster = koreo_eval::api::InMemoryCluster::new();
+    for o in objects {
+        cluster.insert(Data::from_serde(o));
+    }
+    let passes = input["passes"].as_u64().unwrap_or(1) as usize;
+    let their_passes = case["passes"].as_array().cloned().unwrap_or_default();
+    for pass in 0..passes {
+        let Some(Ok(r)) = reg.reconcile_workflow(name, parent, &mut cluster) else {
+            errors.push(format!("{what} pass {pass}: did not run"));
+            return errors;
+        };
+        let ours = report::workflow_json(&r);
+        let theirs = their_passes.get(pass).cloned().unwrap_or(J::Null);
+        for key in [
+            "result",
+            "conditions",
+            "state",
+            "state_errors",
+            "resource_ids",
+        ] {
+            check_eq(
+                &mut errors,
+                &format!("{what} pass {pass} {key}"),
+                field(&ours, key),
+                field(&theirs, key),
+            );
+        }
+        for st in input["statuses"].as_array().into_iter().flatten() {
+            let (kind, ns, n) = (
+                st["kind"].as_str().unwrap_or(""),
+                st["namespace"].as_str(),
+                st["name"].as_str().unwrap_or(""),
+            );
+            let api_version = cluster
+                .objects()
+                .find(|o| {
+                    o.get("kind").and_then(Data::as_str) == Some(kind)
+                        && o.get_path(&["metadata", "name"]).and_then(Data::as_str) == Some(n)
+                })
+                .and_then(|o| {
+                    o.get("apiVersion")
+                        .and_then(Data::as_str)
+                        .map(str::to_string)
+                });
+            if let Some(av) = api_version
+                && let Some(Data::Map(m)) = cluster.object_mut(&av, kind, ns, n)
+            {
+                m.insert("status".into(), Data::from_serde(&st["status"]));
+            }
+        }
+    }
+    let mut after: Vec<J> = cluster.objects().map(Data::to_serde).collect();
+    let sort_key = |o: &J| {
+        (
+            o["kind"].as_str().unwrap_or("").to_string(),
+            o["metadata"]["name"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    after.sort_by_key(sort_key);
+    check_eq(
+        &mut errors,
+        &format!("{what} cluster after"),
+        &J::Array(after),
+        field(case, "cluster_after"),
+    );
+    errors
 }
