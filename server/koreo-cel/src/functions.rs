@@ -696,7 +696,7 @@ fn map_conv(arg: Option<&Value>) -> Result<Value, PyErr> {
     Ok(Value::map(m))
 }
 
-fn tz_offset(tz: Option<&Value>) -> Result<i32, PyErr> {
+fn tz_offset(tz: Option<&Value>, at: &Timestamp) -> Result<i32, PyErr> {
     let Some(tz) = tz else { return Ok(0) };
     if !tz.truthy() {
         return Ok(0);
@@ -707,8 +707,11 @@ fn tz_offset(tz: Option<&Value>) -> Result<i32, PyErr> {
             tname(tz)
         )));
     };
-    if matches!(name, "UTC" | "utc" | "Etc/UTC" | "GMT" | "Z") {
-        return Ok(0);
+    // IANA names first (as pendulum's `timezone()`), then `[+-]HH:MM`.
+    if let Ok(zone) = jiff::tz::TimeZone::get(name)
+        && let Ok(instant) = jiff::Timestamp::from_microsecond(at.utc_micros() as i64)
+    {
+        return Ok(zone.to_offset(instant).seconds());
     }
     let b = name.as_bytes();
     let (sign, rest) = match b.first() {
@@ -725,17 +728,16 @@ fn tz_offset(tz: Option<&Value>) -> Result<i32, PyErr> {
         let m: i32 = m.parse().unwrap_or(0);
         return Ok(sign * (h * 3600 + m * 60));
     }
-    // IANA zone names need a time-zone database; not supported (documented gap).
     Err(PyErr::Value(format!(
         "Unparsable timezone: {}",
-        crate::python::py_str_repr(name)
+        crate::python::py_repr(tz)
     )))
 }
 
 fn time_accessor(name: &str, target: &Value, tz: Option<&Value>) -> Result<Value, PyErr> {
     match target {
         Value::Timestamp(t) => {
-            let c = t.with_offset(tz_offset(tz)?).civil();
+            let c = t.with_offset(tz_offset(tz, t)?).civil();
             Ok(Value::Int(match name {
                 "getDate" => c.day,
                 "getDayOfMonth" => c.day - 1,

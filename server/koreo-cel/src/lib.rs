@@ -57,9 +57,9 @@
 //! * `matches()` runs on the linear-time `regex` crate with Python syntax translated
 //!   (`regex_compat`); look-around and backreferences are reported as `match error`, and
 //!   pattern-error texts differ from Python's `re`.
-//! * Time zones: `getHours("+02:00")` and `"UTC"` work; IANA names (`"Europe/Paris"`) are
-//!   reported as `return error for overflow` (no tz database). Timestamp strings accept the
-//!   ISO 8601 / RFC 3339 forms, not every format pendulum parses.
+//! * Time zones come from the IANA database bundled with `jiff` (the reference uses
+//!   pendulum's copy; zone rules may differ between database releases). Timestamp strings
+//!   accept the ISO 8601 / RFC 3339 forms, not every format pendulum parses.
 //! * `bool(2)` is `BoolType(2)` in Python (an int 2 that prints `True`); here it is `true`.
 //! * Native ints are i128 (Python's are unbounded); beyond that a host failure is reported.
 //! * Two keys with equal hash but unequal Python equality (impossible for the key types CEL
