@@ -182,8 +182,9 @@ impl Timestamp {
     /// `str()` as celpy prints it: `YYYY-MM-DDTHH:MM:SSZ` or with `±HH:MM`.
     pub fn render(&self) -> String {
         let c = self.civil();
+        // `strftime("%Y")` does not pad years below 1000.
         let base = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            "{}-{:02}-{:02}T{:02}:{:02}:{:02}",
             c.year, c.month, c.day, c.hour, c.minute, c.second
         );
         if self.offset_s == 0 {
@@ -194,86 +195,12 @@ impl Timestamp {
         format!("{base}{sign}{:02}:{:02}", off / 3600, off / 60 % 60)
     }
 
-    /// Parses the ISO 8601 / RFC 3339 forms the reference's parser accepts in practice
-    /// (date, date-time with `T` or space, optional fraction, `Z` / `±HH:MM` / `±HHMM`;
-    /// no offset means UTC).
+    /// Parses the ISO 8601 forms the reference's parser (pendulum) accepts: calendar
+    /// (`2024-01-02`, `20240102`, `2024-01`, `2024`), ordinal (`2024-032`) and week
+    /// (`2024-W05-2`) dates, optionally followed by `T` or a space and `HH[:MM[:SS[.f]]]`
+    /// (or the compact `HHMMSS`), then `Z`, `±HH`, `±HH:MM` or `±HHMM`; no offset means UTC.
     pub fn parse(s: &str) -> Result<Timestamp, TimeError> {
-        let bad = || TimeError::Value(format!("Unable to parse string [{s}]"));
-        let b = s.as_bytes();
-        let num = |from: usize, len: usize| -> Option<i64> {
-            let part = b.get(from..from + len)?;
-            if part.iter().all(u8::is_ascii_digit) {
-                std::str::from_utf8(part).ok()?.parse().ok()
-            } else {
-                None
-            }
-        };
-        let year = num(0, 4).ok_or_else(bad)?;
-        if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-            return Err(bad());
-        }
-        let month = num(5, 2).ok_or_else(bad)?;
-        let day = num(8, 2).ok_or_else(bad)?;
-        let (mut hour, mut minute, mut second, mut micro, mut offset) = (0, 0, 0, 0i64, 0i32);
-        let mut i = 10;
-        if i < b.len() {
-            if b[i] != b'T' && b[i] != b't' && b[i] != b' ' {
-                return Err(bad());
-            }
-            i += 1;
-            hour = num(i, 2).ok_or_else(bad)?;
-            if b.get(i + 2) != Some(&b':') {
-                return Err(bad());
-            }
-            minute = num(i + 3, 2).ok_or_else(bad)?;
-            i += 5;
-            if b.get(i) == Some(&b':') {
-                second = num(i + 1, 2).ok_or_else(bad)?;
-                i += 3;
-                if matches!(b.get(i), Some(b'.') | Some(b',')) {
-                    i += 1;
-                    let start = i;
-                    while i < b.len() && b[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                    if i == start {
-                        return Err(bad());
-                    }
-                    let digits = &s[start..i];
-                    let mut us = String::from(&digits[..digits.len().min(6)]);
-                    while us.len() < 6 {
-                        us.push('0');
-                    }
-                    micro = us.parse().map_err(|_| bad())?;
-                }
-            }
-            match b.get(i) {
-                None => {}
-                Some(b'Z') | Some(b'z') if i + 1 == b.len() => {}
-                Some(&c @ (b'+' | b'-')) => {
-                    let hh = num(i + 1, 2).ok_or_else(bad)?;
-                    let mm = if b.get(i + 3) == Some(&b':') {
-                        let v = num(i + 4, 2).ok_or_else(bad)?;
-                        if i + 6 != b.len() {
-                            return Err(bad());
-                        }
-                        v
-                    } else if i + 3 == b.len() {
-                        0
-                    } else {
-                        let v = num(i + 3, 2).ok_or_else(bad)?;
-                        if i + 5 != b.len() {
-                            return Err(bad());
-                        }
-                        v
-                    };
-                    let total = (hh * 3600 + mm * 60) as i32;
-                    offset = if c == b'-' { -total } else { total };
-                }
-                _ => return Err(bad()),
-            }
-        }
-        Timestamp::from_civil(year, month, day, hour, minute, second, micro, offset)
+        parse_iso(s).ok_or_else(|| TimeError::Value(format!("Unable to parse string [{s}]")))
     }
 
     /// `self + d`.
@@ -423,6 +350,137 @@ impl Duration {
     pub fn neg(&self) -> Duration {
         Duration { us: -self.us }
     }
+}
+
+fn digits(b: &[u8], from: usize, len: usize) -> Option<i64> {
+    let part = b.get(from..from + len)?;
+    if !part.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(part).ok()?.parse().ok()
+}
+
+/// Splits `s` into (date, time-with-offset) and parses both.
+fn parse_iso(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    let split = b.iter().position(|c| *c == b'T' || *c == b' ');
+    let (date, rest) = match split {
+        Some(i) => (&b[..i], Some(&b[i + 1..])),
+        None => (b, None),
+    };
+    let (year, month, day) = parse_date(date)?;
+    let (h, mi, sec, micro, offset) = match rest {
+        None => (0, 0, 0, 0, 0),
+        Some(t) => parse_time(t)?,
+    };
+    if !(1..=9999).contains(&year)
+        || !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+    {
+        return None;
+    }
+    Timestamp::from_civil(year, month, day, h, mi, sec, micro, offset).ok()
+}
+
+fn parse_date(d: &[u8]) -> Option<(i64, i64, i64)> {
+    let year = digits(d, 0, 4)?;
+    let rest = &d[4..];
+    let dash = rest.first() == Some(&b'-');
+    let r = if dash { &rest[1..] } else { rest };
+    if rest.is_empty() {
+        return Some((year, 1, 1));
+    }
+    if r.first() == Some(&b'W') {
+        // Week date: YYYY-Www[-D] or YYYYWww[D].
+        let week = digits(r, 1, 2)?;
+        let wd = match &r[3..] {
+            [] => 1,
+            [b'-', x] if dash => (*x as char).to_digit(10)? as i64,
+            [x] if !dash => (*x as char).to_digit(10)? as i64,
+            _ => return None,
+        };
+        if !(1..=53).contains(&week) || !(1..=7).contains(&wd) {
+            return None;
+        }
+        let jan4 = days_from_civil(year, 1, 4);
+        let monday = jan4 - (jan4 + 3).rem_euclid(7);
+        let (y, m, dd) = civil_from_days(monday + (week - 1) * 7 + (wd - 1));
+        return Some((y, m, dd));
+    }
+    match (r.len(), dash) {
+        (2, true) => Some((year, digits(r, 0, 2)?, 1)),
+        (5, true) if r[2] == b'-' => Some((year, digits(r, 0, 2)?, digits(r, 3, 2)?)),
+        (4, false) => Some((year, digits(r, 0, 2)?, digits(r, 2, 2)?)),
+        (3, _) => {
+            let ord = digits(r, 0, 3)?;
+            let len = if is_leap(year) { 366 } else { 365 };
+            if !(1..=len).contains(&ord) {
+                return None;
+            }
+            let (y, m, dd) = civil_from_days(days_from_civil(year, 1, 1) + ord - 1);
+            Some((y, m, dd))
+        }
+        _ => None,
+    }
+}
+
+fn parse_time(t: &[u8]) -> Option<(i64, i64, i64, i64, i32)> {
+    // Offset: the last `Z` or sign.
+    let (clock, offset) = match t.iter().rposition(|c| matches!(c, b'Z' | b'+' | b'-')) {
+        Some(i) => (&t[..i], parse_offset(&t[i..])?),
+        None => (t, 0),
+    };
+    let (main, frac) = match clock.iter().position(|c| *c == b'.' || *c == b',') {
+        Some(i) => (&clock[..i], Some(&clock[i + 1..])),
+        None => (clock, None),
+    };
+    let (h, mi, sec) = match main.len() {
+        2 => (digits(main, 0, 2)?, 0, 0),
+        4 => (digits(main, 0, 2)?, digits(main, 2, 2)?, 0),
+        5 if main[2] == b':' => (digits(main, 0, 2)?, digits(main, 3, 2)?, 0),
+        6 => (
+            digits(main, 0, 2)?,
+            digits(main, 2, 2)?,
+            digits(main, 4, 2)?,
+        ),
+        8 if main[2] == b':' && main[5] == b':' => (
+            digits(main, 0, 2)?,
+            digits(main, 3, 2)?,
+            digits(main, 6, 2)?,
+        ),
+        _ => return None,
+    };
+    let micro = match frac {
+        None => 0,
+        Some(f) if !f.is_empty() && f.iter().all(u8::is_ascii_digit) => {
+            let mut us: String = f.iter().take(6).map(|c| *c as char).collect();
+            while us.len() < 6 {
+                us.push('0');
+            }
+            us.parse().ok()?
+        }
+        Some(_) => return None,
+    };
+    if h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    Some((h, mi, sec, micro, offset))
+}
+
+fn parse_offset(o: &[u8]) -> Option<i32> {
+    if o == b"Z" {
+        return Some(0);
+    }
+    let sign = if o[0] == b'-' { -1 } else { 1 };
+    let r = &o[1..];
+    let (h, m) = match r.len() {
+        2 => (digits(r, 0, 2)?, 0),
+        4 => (digits(r, 0, 2)?, digits(r, 2, 2)?),
+        5 if r[2] == b':' => (digits(r, 0, 2)?, digits(r, 3, 2)?),
+        _ => return None,
+    };
+    Some(sign * (h * 3600 + m * 60) as i32)
 }
 
 /// Python `round()` of a float (half to even).
