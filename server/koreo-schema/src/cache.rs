@@ -244,12 +244,11 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub(crate) fn safe_name(s: &str) -> String {
     let cleaned: String = s
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_' {
-                c
-            } else {
-                '_'
-            }
+        .enumerate()
+        .map(|(i, c)| {
+            // No leading dot: no `..`, no hidden files.
+            let keep = c.is_ascii_alphanumeric() || c == '-' || c == '_' || (c == '.' && i > 0);
+            if keep { c } else { '_' }
         })
         .take(80)
         .collect();
@@ -263,4 +262,70 @@ pub(crate) fn safe_name(s: &str) -> String {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     format!("{cleaned}-{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(kind: &str) -> String {
+        serde_json::json!({"components": {"schemas": {format!("io.k8s.api.x.v1.{kind}"): {
+            "type": "object",
+            "properties": {"spec": {"type": "object"}},
+            "x-kubernetes-group-version-kind": [{"group": "x", "version": "v1", "kind": kind}]
+        }}}})
+        .to_string()
+    }
+
+    #[test]
+    fn documents_are_keyed_by_hash_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::new(dir.path(), "arn:aws:eks:eu-west-1:1:cluster/prod");
+        assert!(cache.dir().starts_with(dir.path()));
+        assert!(!cache.dir().to_string_lossy().contains("cluster/prod"));
+        assert!(cache.snapshot().is_none());
+        for (i, kind) in ["A", "B", "C"].iter().enumerate() {
+            cache
+                .put_openapi("apis/x/v1", &format!("h{i}"), &doc(kind))
+                .unwrap();
+            // Distinct modification times order the entries.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(
+            cache.get_openapi("apis/x/v1", "h0").is_none(),
+            "oldest entry pruned"
+        );
+        assert!(cache.get_openapi("apis/x/v1", "h1").is_some());
+        let snapshot = cache.snapshot().unwrap();
+        assert!(snapshot.from_cache);
+        let kinds: Vec<&str> = snapshot.kinds.iter().map(|k| k.gvk.kind.as_str()).collect();
+        assert_eq!(kinds, ["C"], "the newest document of a group-version wins");
+    }
+
+    #[test]
+    fn corrupt_entries_are_ignored_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::new(dir.path(), "ctx");
+        cache.put_openapi("api/v1", "h1", &doc("A")).unwrap();
+        let path = cache.openapi_path("api/v1", "h1");
+        fs::write(&path, "{ torn").unwrap();
+        assert!(cache.get_openapi("api/v1", "h1").is_none());
+        assert!(!path.exists());
+        fs::write(cache.dir().join("crds.json"), "[1, 2").unwrap();
+        assert!(cache.get_crds().is_none());
+        assert!(cache.snapshot().is_none());
+        cache
+            .put_crds(&serde_json::json!([{"kind": "not a CRD"}]))
+            .unwrap();
+        let snapshot = cache.snapshot().unwrap();
+        assert!(snapshot.kinds.is_empty());
+    }
+
+    #[test]
+    fn safe_names_are_stable_and_distinct() {
+        assert_eq!(safe_name("kind-dev"), "kind-dev");
+        assert_ne!(safe_name("a/b"), safe_name("a:b"));
+        assert_eq!(safe_name("a/b"), safe_name("a/b"));
+        assert!(!safe_name("..").starts_with(".."));
+    }
 }

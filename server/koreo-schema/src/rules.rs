@@ -50,7 +50,7 @@ mod backend {
     use std::rc::Rc;
 
     use koreo_cel::{
-        Activation, Budget, Dialect, EvalOptions, Failure, Program, Value as CelValue,
+        Activation, Budget, Dialect, EvalOptions, Failure, Native, Program, Value as CelValue,
     };
     use serde_json::Value;
 
@@ -84,6 +84,16 @@ mod backend {
         })
     }
 
+    /// cel-python's reasons can end with a dump of the whole activation: keep the sentence.
+    fn short(reason: String) -> String {
+        let cut = reason.find(" (in activation").unwrap_or(reason.len());
+        let mut out: String = reason[..cut].chars().take(200).collect();
+        if out.len() < cut {
+            out.push('…');
+        }
+        out
+    }
+
     fn run(source: &str, self_value: &Value) -> Result<CelValue, String> {
         let program = program(source);
         let program = program.as_ref().as_ref().map_err(Clone::clone)?;
@@ -94,17 +104,22 @@ mod backend {
             dialect: Dialect::Kubernetes,
         };
         match koreo_cel::evaluate(program, &activation, &options) {
-            Ok(CelValue::Error(e)) => Err(e.reason()),
+            Ok(CelValue::Error(e)) => Err(short(e.reason())),
             Ok(v) => Ok(v),
-            Err(Failure::Error(e)) => Err(e.reason()),
-            Err(other) => Err(other.reason()),
+            Err(Failure::Error(e)) => Err(short(e.reason())),
+            Err(other) => Err(short(other.reason())),
         }
     }
 
     pub(super) fn evaluate(rule: &str, self_value: &Value) -> RuleVerdict {
         match run(rule, self_value) {
-            Ok(CelValue::Bool(true)) => RuleVerdict::Pass,
-            Ok(CelValue::Bool(false)) => RuleVerdict::Fail,
+            Ok(CelValue::Bool(b) | CelValue::Native(Native::Bool(b))) => {
+                if b {
+                    RuleVerdict::Pass
+                } else {
+                    RuleVerdict::Fail
+                }
+            }
             Ok(_) => RuleVerdict::Error("the rule does not evaluate to a boolean".into()),
             Err(e) => RuleVerdict::Error(e),
         }
@@ -112,8 +127,41 @@ mod backend {
 
     pub(super) fn evaluate_message(expr: &str, self_value: &Value) -> Option<String> {
         match run(expr, self_value) {
-            Ok(CelValue::String(s)) => Some(s.to_string()),
-            _ => None,
+            Ok(v) => v.as_str().map(str::to_owned),
+            Err(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn verdicts() {
+        let v = json!({"min": 5, "max": 2, "name": "ab_c"});
+        assert_eq!(evaluate("self.min <= self.max", &v), RuleVerdict::Fail);
+        assert_eq!(evaluate("self.max < self.min", &v), RuleVerdict::Pass);
+        // RE2 classes in the Kubernetes dialect.
+        assert_eq!(
+            evaluate(r#"self.name.matches("^[[:word:]]+$")"#, &v),
+            RuleVerdict::Pass
+        );
+        assert_eq!(
+            evaluate("self.min == oldSelf.min", &v),
+            RuleVerdict::Skipped
+        );
+        assert!(matches!(evaluate("self.min +", &v), RuleVerdict::Error(_)));
+        assert!(matches!(evaluate("self.min", &v), RuleVerdict::Error(_)));
+        match evaluate("self.nope()", &v) {
+            RuleVerdict::Error(e) => assert!(!e.contains("activation"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            evaluate_message("'min is ' + string(self.min)", &v).as_deref(),
+            Some("min is 5")
+        );
+        assert_eq!(evaluate_message("self.min", &v), None);
     }
 }
