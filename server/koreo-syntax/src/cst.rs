@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use text_size::{TextRange, TextSize};
 use tree_sitter::{Node as TsNode, Parser, Tree};
 
-use crate::load::{Builder, Ev};
+use crate::load::{Builder, DocPlace, Ev};
 use crate::yaml::{Node, ScalarStyle, SyntaxError};
 
 /// A tree-sitter parser for YAML.
@@ -15,6 +15,56 @@ pub(crate) fn new_parser() -> Parser {
     // The grammar is compiled in with a matching ABI; failure would be a build problem.
     let _ = parser.set_language(&tree_sitter_yaml::LANGUAGE.into());
     parser
+}
+
+/// Block nesting (indentation levels) beyond which tree-sitter-yaml is not run: its
+/// external scanner serialises its indentation stack into tree-sitter's 1 KiB state buffer
+/// and aborts the process (a C `assert`) past about 250 entries, and an entry can be
+/// pushed twice per column (an indentless sequence under a mapping key).
+pub(crate) const MAX_CST_BLOCK_DEPTH: usize = 100;
+
+/// Whether tree-sitter-yaml can be given `src` without overflowing its scanner state: a
+/// conservative simulation of the indentation stack (every deeper line, and every `- ` /
+/// `? ` that opens a compact nested block, counts as a level).
+pub(crate) fn cst_safe(src: &str) -> bool {
+    let mut stack: Vec<usize> = Vec::new();
+    for line in src.lines() {
+        let bytes = line.as_bytes();
+        let indent = bytes
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        match bytes.get(indent) {
+            None | Some(b'#') => continue,
+            _ => {}
+        }
+        while stack.last().is_some_and(|&top| top > indent) {
+            stack.pop();
+        }
+        if stack.last().is_none_or(|&top| top < indent) {
+            stack.push(indent);
+        }
+        let mut pos = indent;
+        while let Some(&b) = bytes.get(pos) {
+            if (b == b'-' || b == b'?')
+                && bytes.get(pos + 1).is_none_or(|c| *c == b' ' || *c == b'\t')
+            {
+                pos += 1;
+                while bytes.get(pos).is_some_and(|c| *c == b' ' || *c == b'\t') {
+                    pos += 1;
+                }
+                if stack.last().is_none_or(|&top| top < pos) {
+                    stack.push(pos);
+                }
+            } else {
+                break;
+            }
+        }
+        if stack.len() > MAX_CST_BLOCK_DEPTH {
+            return false;
+        }
+    }
+    true
 }
 
 pub(crate) fn ts_range(node: TsNode<'_>, base: TextSize) -> TextRange {
@@ -98,12 +148,12 @@ enum Work<'t> {
 /// documents saphyr rejects, so that editor features keep their structure while the user
 /// types.
 pub(crate) fn recover_value_tree(
-    file: &str,
-    base: TextSize,
-    src: &str,
+    place: DocPlace<'_>,
     tree: &Tree,
 ) -> (Option<Node>, Vec<SyntaxError>) {
-    let mut builder = Builder::new(file, true);
+    let base = place.source.start();
+    let src = &place.text[place.source];
+    let mut builder = Builder::new(place, true);
     let mut anchors: HashMap<String, usize> = HashMap::new();
     let mut next_anchor = 1usize;
     let text_of = |n: TsNode<'_>| -> &str { src.get(n.start_byte()..n.end_byte()).unwrap_or("") };

@@ -214,11 +214,13 @@ impl YamlFile {
         seg: Segment,
         tree: Option<&Tree>,
     ) -> Document {
-        let doc = parse_document(parser, text, index, seg, tree);
+        let line =
+            parse::count_newlines(&text.as_bytes()[..u32::from(seg.source.start()) as usize]);
+        let doc = parse_document(parser, text, index, seg, line, tree);
         // Error recovery may differ between an incremental and a fresh parse; a document
         // with errors is parsed afresh so that results never depend on the edit history.
         if tree.is_some() && doc.tree.as_ref().is_some_and(|t| t.root_node().has_error()) {
-            return parse_document(parser, text, index, seg, None);
+            return parse_document(parser, text, index, seg, line, None);
         }
         doc
     }

@@ -69,10 +69,27 @@ struct Frame {
     tag: Option<String>,
 }
 
+/// At most this many problems of one code are reported per document.
+const MAX_ERRORS_PER_CODE: usize = 100;
+
+/// Where a document is, for line numbers in messages.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DocPlace<'t> {
+    /// The whole file.
+    pub text: &'t str,
+    /// The document's source range.
+    pub source: TextRange,
+    /// 0-based line of `source.start()` in the file.
+    pub first_line: usize,
+}
+
 /// Turns a stream of [`Ev`] into one document's value tree.
 pub(crate) struct Builder<'t> {
-    /// The whole file, for line numbers in messages and for lints.
-    text: &'t str,
+    place: DocPlace<'t>,
+    /// Offsets of the line breaks in the document source, computed on first need.
+    newlines: Option<Vec<TextSize>>,
+    /// Problems per code, to cap repetitive ones.
+    counts: HashMap<&'static str, usize>,
     stack: Vec<Frame>,
     root: Option<Node>,
     /// Completed anchored nodes and their node counts.
@@ -91,9 +108,11 @@ pub(crate) struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    pub fn new(text: &'t str, lint: bool) -> Self {
+    pub fn new(place: DocPlace<'t>, lint: bool) -> Self {
         Self {
-            text,
+            place,
+            newlines: None,
+            counts: HashMap::new(),
             stack: Vec::new(),
             root: None,
             anchors: HashMap::new(),
@@ -135,7 +154,11 @@ impl<'t> Builder<'t> {
                 tag,
             } => {
                 if self.lint && style == ScalarStyle::Plain && tag.is_none() {
-                    lint::check_plain_scalar(&text, range, &mut self.errors);
+                    let mut found = Vec::new();
+                    lint::check_plain_scalar(&text, range, &mut found);
+                    for e in found {
+                        self.push_error(e);
+                    }
                 }
                 let node = Node {
                     range,
@@ -297,9 +320,13 @@ impl<'t> Builder<'t> {
     /// a merge sequence win over later ones, and a key keeps its first position.
     fn finish_map(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
         let has_merge = entries.iter().any(|e| is_merge_key(&e.key));
-        self.report_duplicates(&entries);
+        let has_duplicates = self.report_duplicates(&entries);
         if !has_merge {
-            return dedupe_last_wins(entries);
+            return if has_duplicates {
+                dedupe_last_wins(entries)
+            } else {
+                entries
+            };
         }
         let mut merged: Vec<Entry> = Vec::new();
         let mut explicit: Vec<Entry> = Vec::new();
@@ -352,7 +379,7 @@ impl<'t> Builder<'t> {
             if let Some(k) = e.key.as_str()
                 && merged_keys.contains(&k)
             {
-                self.errors.push(SyntaxError {
+                self.push_error(SyntaxError {
                     range: merge.key.range,
                     severity: Severity::Warning,
                     code: codes::MERGE_ORDER,
@@ -367,33 +394,71 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn report_duplicates(&mut self, entries: &[Entry]) {
-        if entries.len() < 2 {
-            return;
+    /// Records a problem unless its code already has [`MAX_ERRORS_PER_CODE`].
+    fn push_error(&mut self, e: SyntaxError) {
+        let n = self.counts.entry(e.code).or_insert(0);
+        *n += 1;
+        if *n <= MAX_ERRORS_PER_CODE {
+            self.errors.push(e);
         }
+    }
+
+    /// 0-based file line of an offset inside the document.
+    fn line_of(&mut self, offset: TextSize) -> usize {
+        let place = self.place;
+        let newlines = self.newlines.get_or_insert_with(|| {
+            let src = &place.text[place.source];
+            src.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| place.source.start() + TextSize::from(i as u32))
+                .collect()
+        });
+        place.first_line + newlines.partition_point(|&nl| nl < offset)
+    }
+
+    /// Reports repeated scalar keys at their second occurrence; whether there were any.
+    fn report_duplicates(&mut self, entries: &[Entry]) -> bool {
+        if entries.len() < 2 {
+            return false;
+        }
+        fn key_text(e: &Entry) -> Option<&str> {
+            match &e.key.kind {
+                NodeKind::Scalar(s) if !is_merge_key(&e.key) => Some(s.text.as_str()),
+                _ => None,
+            }
+        }
+        // Most mappings are small: compare pairwise before paying for a hash map.
+        if entries.len() <= 8 {
+            let texts: Vec<Option<&str>> = entries.iter().map(key_text).collect();
+            let repeated = texts
+                .iter()
+                .enumerate()
+                .any(|(i, t)| t.is_some() && texts[..i].contains(t));
+            if !repeated {
+                return false;
+            }
+        }
+        let mut found = false;
         let mut seen: HashMap<&str, TextRange> = HashMap::with_capacity(entries.len());
         for e in entries {
-            if is_merge_key(&e.key) {
-                continue;
-            }
-            let NodeKind::Scalar(s) = &e.key.kind else {
-                continue;
-            };
-            if let Some(first) = seen.get(s.text.as_str()) {
-                let line = line_of(self.text, first.start()) + 1;
-                self.errors.push(SyntaxError {
+            let Some(text) = key_text(e) else { continue };
+            if let Some(first) = seen.get(text) {
+                found = true;
+                let line = self.line_of(first.start()) + 1;
+                self.push_error(SyntaxError {
                     range: e.key.range,
                     severity: Severity::Error,
                     code: codes::DUPLICATE_KEY,
                     message: format!(
-                        "duplicate key `{}` (first defined on line {line}); the last one wins",
-                        s.text
+                        "duplicate key `{text}` (first defined on line {line}); the last one wins"
                     ),
                 });
             } else {
-                seen.insert(&s.text, e.key.range);
+                seen.insert(text, e.key.range);
             }
         }
+        found
     }
 
     /// Closes whatever is still open (after a parse error) and returns the root.
@@ -404,6 +469,30 @@ impl<'t> Builder<'t> {
         }
         while !self.stack.is_empty() {
             self.close(None);
+        }
+        let mut capped: Vec<(&'static str, usize)> = self
+            .counts
+            .iter()
+            .filter(|(_, n)| **n > MAX_ERRORS_PER_CODE)
+            .map(|(c, n)| (*c, *n))
+            .collect();
+        capped.sort();
+        for (code, n) in capped {
+            let at = self
+                .errors
+                .iter()
+                .rev()
+                .find(|e| e.code == code)
+                .map_or(self.place.source.start(), |e| e.range.start());
+            self.errors.push(SyntaxError {
+                range: TextRange::empty(at),
+                severity: Severity::Information,
+                code,
+                message: format!(
+                    "{} more `{code}` problems in this document are not shown",
+                    n - MAX_ERRORS_PER_CODE
+                ),
+            });
         }
         (self.root, self.errors)
     }
@@ -444,17 +533,36 @@ fn dedupe_last_wins(entries: Vec<Entry>) -> Vec<Entry> {
     if entries.len() < 2 {
         return entries;
     }
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(entries.len());
-    let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
-    for e in entries {
+    // For each entry: the index of the entry whose value it takes (the key's last one),
+    // or `None` when a later entry with its key replaces it.
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
         if let NodeKind::Scalar(s) = &e.key.kind {
-            if let Some(&i) = index.get(s.text.as_str()) {
-                out[i] = e;
-                continue;
-            }
-            index.insert(s.text.clone(), out.len());
+            last.insert(s.text.as_str(), i);
         }
-        out.push(e);
+    }
+    let mut first_seen: HashMap<&str, usize> = HashMap::with_capacity(last.len());
+    let mut plan: Vec<Option<usize>> = vec![None; entries.len()];
+    for (i, e) in entries.iter().enumerate() {
+        match &e.key.kind {
+            NodeKind::Scalar(s) => {
+                let text = s.text.as_str();
+                if !first_seen.contains_key(text) {
+                    first_seen.insert(text, i);
+                    plan[i] = last.get(text).copied();
+                }
+            }
+            _ => plan[i] = Some(i),
+        }
+    }
+    drop(first_seen);
+    drop(last);
+    let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(slots.len());
+    for take in plan.into_iter().flatten() {
+        if let Some(e) = slots[take].take() {
+            out.push(e);
+        }
     }
     out
 }
@@ -477,15 +585,6 @@ pub(crate) fn count_nodes(node: &Node) -> usize {
         }
     }
     n
-}
-
-/// 0-based line of a byte offset.
-pub(crate) fn line_of(text: &str, offset: TextSize) -> usize {
-    let end = (u32::from(offset) as usize).min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -537,7 +636,10 @@ pub(crate) struct SaphyrOutcome {
 }
 
 /// Reads one document's source slice (`file[base..base + src.len()]`) with saphyr.
-pub(crate) fn load_with_saphyr(file: &str, base: usize, src: &str) -> SaphyrOutcome {
+pub(crate) fn load_with_saphyr(place: DocPlace<'_>) -> SaphyrOutcome {
+    let file = place.text;
+    let base = u32::from(place.source.start()) as usize;
+    let src = &file[place.source];
     let map = CharMap::new(src);
     let at = |char_index: usize| TextSize::from((base + map.byte(char_index)) as u32);
     let range_of = |span: &Span| {
@@ -546,7 +648,7 @@ pub(crate) fn load_with_saphyr(file: &str, base: usize, src: &str) -> SaphyrOutc
             at(span.end.index()).max(at(span.start.index())),
         )
     };
-    let mut builder = Builder::new(file, true);
+    let mut builder = Builder::new(place, true);
     let mut failure = None;
     let mut parser = Parser::new_from_str(src);
     let mut documents = 0usize;

@@ -6,7 +6,7 @@ use tree_sitter::Tree;
 
 use crate::codes;
 use crate::cst;
-use crate::load::{self, count_nodes};
+use crate::load::{self, DocPlace, count_nodes};
 use crate::split::{Segment, split_documents};
 use crate::yaml::{Document, ParsedFile, Severity, SyntaxError};
 
@@ -32,10 +32,17 @@ pub fn parse_file(text: &str) -> ParsedFile {
             };
         }
     };
+    let mut line = 0;
+    let mut counted = 0;
     let documents = segments
         .into_iter()
         .enumerate()
-        .map(|(index, seg)| parse_document(&mut parser, text, index, seg, None))
+        .map(|(index, seg)| {
+            let start = u32::from(seg.source.start()) as usize;
+            line += count_newlines(&text.as_bytes()[counted..start]);
+            counted = start;
+            parse_document(&mut parser, text, index, seg, line, None)
+        })
         .collect();
     ParsedFile { documents, errors }
 }
@@ -80,13 +87,36 @@ pub(crate) fn parse_document(
     text: &str,
     index: usize,
     seg: Segment,
+    first_line: usize,
     old_tree: Option<&Tree>,
 ) -> Document {
+    let place = DocPlace {
+        text,
+        source: seg.source,
+        first_line,
+    };
     let src = &text[seg.source];
     let base = seg.source.start();
-    let tree = parser.parse(src, old_tree);
-    let loaded = load::load_with_saphyr(text, u32::from(base) as usize, src);
+    let safe = cst::cst_safe(src);
+    let tree = if safe {
+        parser.parse(src, old_tree)
+    } else {
+        None
+    };
+    let loaded = load::load_with_saphyr(place);
     let mut errors = loaded.errors;
+    if !safe {
+        errors.push(SyntaxError {
+            range: TextRange::empty(seg.content.start()),
+            severity: Severity::Information,
+            code: codes::DEPTH_LIMIT,
+            message: format!(
+                "this document nests more than {} block levels; editor features that need \
+                 its syntax tree (folding, completion positions) are off for it",
+                cst::MAX_CST_BLOCK_DEPTH
+            ),
+        });
+    }
     let mut root = loaded.root;
     let mut recovered = false;
     if let Some((at, message)) = loaded.failure {
@@ -114,14 +144,14 @@ pub(crate) fn parse_document(
         // saphyr stops at the first problem; tree-sitter's errors on later lines are
         // usually further problems. Earlier ones would be tree-sitter's own misreadings
         // (saphyr accepted that part), so they are dropped.
-        let error_line = load::line_of(text, at);
+        let line_end = text[u32::from(at) as usize..]
+            .find('\n')
+            .map_or(TextSize::of(text), |i| at + TextSize::from(i as u32));
         syntax.extend(
             cst_errs
                 .into_iter()
                 .enumerate()
-                .filter(|&(i, (r, _))| {
-                    Some(i) != culprit && load::line_of(text, r.start()) > error_line
-                })
+                .filter(|&(i, (r, _))| Some(i) != culprit && r.start() > line_end)
                 .take(MAX_CST_ERRORS)
                 .map(|(_, (range, message))| SyntaxError {
                     range,
@@ -131,7 +161,7 @@ pub(crate) fn parse_document(
                 }),
         );
         if let Some(tree) = &tree {
-            let (cst_root, cst_errors) = cst::recover_value_tree(text, base, src, tree);
+            let (cst_root, cst_errors) = cst::recover_value_tree(place, tree);
             let cst_size = cst_root.as_ref().map_or(0, count_nodes);
             if cst_size > root.as_ref().map_or(0, count_nodes) {
                 root = cst_root;
@@ -140,6 +170,22 @@ pub(crate) fn parse_document(
             }
         }
         errors.extend(syntax);
+    }
+    // saphyr lets some of these through; YAML (and go-yaml, PyYAML) reject them.
+    if let Some((i, c)) = src.char_indices().find(|&(_, c)| !is_yaml_printable(c))
+        && !errors.iter().any(|e| e.code == codes::YAML_SYNTAX)
+    {
+        let at = base + TextSize::from(i as u32);
+        errors.push(SyntaxError {
+            range: TextRange::at(at, TextSize::from(c.len_utf8() as u32)),
+            severity: Severity::Error,
+            code: codes::YAML_SYNTAX,
+            message: format!(
+                "the character U+{:04X} is not allowed in YAML; write it as an escape in a \
+                 double-quoted string",
+                c as u32
+            ),
+        });
     }
     errors.sort_by_key(|e| (e.range.start(), e.range.end()));
     Document {
@@ -151,6 +197,17 @@ pub(crate) fn parse_document(
         tree,
         recovered,
     }
+}
+
+/// YAML's `c-printable` (tab, line breaks, and the printable ranges).
+fn is_yaml_printable(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{10FFFF}')
+}
+
+pub(crate) fn count_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// saphyr's (libyaml-style) messages, said plainly where they are cryptic.
