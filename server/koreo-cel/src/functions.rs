@@ -240,11 +240,19 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
             };
             match regex_compat::search(pattern, text, dialect) {
                 Ok(b) => Ok(Value::Bool(b)),
-                Err(msg) => Ok(Value::Error(Arc::new(EvalError::with_exc(
-                    "match error",
-                    "re.PatternError",
-                    PyObj::Tuple(vec![PyObj::Str(msg)]),
-                )))),
+                Err(regex_compat::SearchError::Budget) => {
+                    Err(PyErr::Budget(crate::error::BudgetExceeded {
+                        what: "regex backtracking",
+                        limit: 1_000_000,
+                    }))
+                }
+                Err(regex_compat::SearchError::Pattern(msg)) => {
+                    Ok(Value::Error(Arc::new(EvalError::with_exc(
+                        "match error",
+                        "re.PatternError",
+                        PyObj::Tuple(vec![PyObj::Str(msg)]),
+                    ))))
+                }
             }
         }
         "contains" => {

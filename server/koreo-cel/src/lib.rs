@@ -54,9 +54,10 @@
 //! dumps, Python renderings); the test checks value, Python class, `repr()`, and for errors the
 //! exact argument tuple and dump. Known differences, all outside that corpus:
 //!
-//! * `matches()` runs on the linear-time `regex` crate with Python syntax translated
-//!   (`regex_compat`); look-around and backreferences are reported as `match error`, and
-//!   pattern-error texts differ from Python's `re`.
+//! * `matches()` runs on the linear-time `regex` crate with Python syntax translated;
+//!   look-around and backreferences go to `fancy-regex` with bounded backtracking (a regex
+//!   bomb ends in a budget failure). Pattern-error texts differ from Python's `re` (the
+//!   `match error` reason is the same).
 //! * Time zones come from the IANA database bundled with `jiff` (the reference uses
 //!   pendulum's copy; zone rules may differ between database releases). Timestamp strings
 //!   accept the ISO 8601 / RFC 3339 forms, not every format pendulum parses.

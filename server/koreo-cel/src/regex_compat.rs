@@ -3,9 +3,11 @@
 //! Python pattern syntax is translated where the two differ in ways Koreo users hit:
 //! `[` inside a class is literal in Python (so `[[:alpha:]]` is not a POSIX class there),
 //! `$` also matches before a final newline, `\Z` is end of text, a `{` that does not start a
-//! repetition is literal, `{,n}` means `{0,n}`. Not supported (reported as `match error`,
-//! where Python would run them): look-around, backreferences, conditional groups.
-//! The Kubernetes dialect uses the pattern as RE2 syntax unchanged.
+//! repetition is literal, `{,n}` means `{0,n}`. Patterns the linear engine cannot run
+//! (look-around, backreferences) go to `fancy-regex`, whose backtracking is bounded: past the
+//! limit the evaluation ends with a budget error instead of hanging. Conditional groups are
+//! not supported (`match error`). The Kubernetes dialect uses the pattern as RE2 syntax
+//! unchanged (linear engine only).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -14,8 +16,27 @@ use regex::{Regex, RegexBuilder};
 
 use crate::eval::Dialect;
 
+/// A compiled pattern: linear-time when possible, bounded backtracking otherwise.
+#[derive(Clone)]
+enum Compiled {
+    Linear(Regex),
+    Backtracking(fancy_regex::Regex),
+}
+
+/// Why `matches()` could not answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SearchError {
+    /// The pattern does not compile (the engine's `match error`).
+    Pattern(String),
+    /// Backtracking exceeded its limit (a regex bomb).
+    Budget,
+}
+
+/// Backtracking steps allowed for one match.
+const BACKTRACK_LIMIT: usize = 1_000_000;
+
 thread_local! {
-    static CACHE: RefCell<HashMap<(String, bool), Result<Regex, String>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<(String, bool), Result<Compiled, String>>> = RefCell::new(HashMap::new());
 }
 
 /// Translates a Python `re` pattern into `regex` syntax.
@@ -59,6 +80,15 @@ pub fn translate_python(p: &str) -> String {
             }
             i += 1;
             continue;
+        }
+        // Python's named backreference `(?P=name)` is `\k<name>` for the backtracking engine.
+        if c == '(' && cs[i..].starts_with(&['(', '?', 'P', '=']) {
+            let name: String = cs[i + 4..].iter().take_while(|c| **c != ')').collect();
+            if cs.len() > i + 4 + name.len() {
+                out.push_str(&format!("\\k<{name}>"));
+                i += name.chars().count() + 5;
+                continue;
+            }
         }
         match c {
             '[' => {
@@ -108,7 +138,7 @@ pub fn translate_python(p: &str) -> String {
     out
 }
 
-fn compile(pattern: &str, dialect: Dialect) -> Result<Regex, String> {
+fn compile(pattern: &str, dialect: Dialect) -> Result<Compiled, String> {
     let k8s = dialect == Dialect::Kubernetes;
     let key = (pattern.to_string(), k8s);
     if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
@@ -119,34 +149,55 @@ fn compile(pattern: &str, dialect: Dialect) -> Result<Regex, String> {
     } else {
         translate_python(pattern)
     };
-    let re = RegexBuilder::new(&translated)
+    let linear = RegexBuilder::new(&translated)
         .size_limit(1 << 20)
         .dfa_size_limit(1 << 20)
         .nest_limit(100)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(_) => "pattern too large".to_string(),
-            other => other
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or("invalid pattern")
-                .trim()
-                .to_string(),
-        });
+        .build();
+    let compiled = match linear {
+        Ok(re) => Ok(Compiled::Linear(re)),
+        Err(regex::Error::CompiledTooBig(_)) => Err("pattern too large".to_string()),
+        Err(e) if k8s => Err(e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or("invalid pattern")
+            .trim()
+            .to_string()),
+        Err(e) => fancy_regex::RegexBuilder::new(&translated)
+            .backtrack_limit(BACKTRACK_LIMIT)
+            .delegate_size_limit(1 << 20)
+            .delegate_dfa_size_limit(1 << 20)
+            .build()
+            .map(Compiled::Backtracking)
+            .map_err(|_| {
+                e.to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("invalid pattern")
+                    .trim()
+                    .to_string()
+            }),
+    };
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() > 256 {
             c.clear();
         }
-        c.insert(key, re.clone());
+        c.insert(key, compiled.clone());
     });
-    re
+    compiled
 }
 
-/// `re.search(pattern, text) is not None`; `Err` carries the pattern error text.
-pub fn search(pattern: &str, text: &str, dialect: Dialect) -> Result<bool, String> {
-    Ok(compile(pattern, dialect)?.is_match(text))
+/// `re.search(pattern, text) is not None`.
+pub fn search(pattern: &str, text: &str, dialect: Dialect) -> Result<bool, SearchError> {
+    match compile(pattern, dialect).map_err(SearchError::Pattern)? {
+        Compiled::Linear(re) => Ok(re.is_match(text)),
+        Compiled::Backtracking(re) => re.is_match(text).map_err(|e| match e {
+            fancy_regex::Error::RuntimeError(_) => SearchError::Budget,
+            other => SearchError::Pattern(other.to_string()),
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +215,13 @@ mod tests {
         assert!(py("a{", "a{"));
         assert!(py("^a{,2}$", "aa"));
         assert!(search("(", "x", Dialect::Koreo).is_err());
+        assert!(py("foo(?=bar)", "foobar"));
+        assert!(!py("foo(?!bar)", "foobar"));
+        assert!(py("(abc)\\1", "abcabc"));
+        assert_eq!(
+            search("(a|aa)+(?=b)c", &"a".repeat(40), Dialect::Koreo),
+            Err(SearchError::Budget)
+        );
         let k8s = |p, t| search(p, t, Dialect::Kubernetes).unwrap();
         assert!(k8s("^[[:word:]]+$", "abc_1"));
     }

@@ -258,7 +258,7 @@ def corpus():
         "'abc'.startsWith('a')", "'abc'.startsWith(1)", "startsWith(1, 'a')", "endsWith('abc', 'c')", "'abc'.endsWith('bc')",
         "b'abc'.endsWith(b'c')", "matches('abc', 'b')", "'abc'.matches('^b')", "'abc'.matches('[')", "'a]'.matches('[[:alpha:]]')",
         "'abc\\n'.matches('c$')", "'x'.matches(1)", "matches(1, 'x')", "'aaa'.matches('a{2}')", "'a{'.matches('a{')",
-        "'ABC'.matches('(?i)abc')", "'test-1'.matches('^[a-z]+-\\\\d+$')", "'x'.unknownFn()", "unknownFn(1)",
+        "'ABC'.matches('(?i)abc')", "'abcabc'.matches('(abc)\\\\1')", "'foobar'.matches('foo(?=bar)')", "'foobar'.matches('foo(?!bar)')", "'xbar'.matches('(?<=x)bar')", "'ab'.matches('(?P<n>a)(?P=n)')", "'a1'.matches('\\\\d$')", "'test-1'.matches('^[a-z]+-\\\\d+$')", "'x'.unknownFn()", "unknownFn(1)",
         "unknownFn(1 / 0)", "(1 / 0).size()", "'abc'.contains(1 / 0)", "size(1 / 0)", "lower(inputs.missing)",
         "inputs.missing.lower()", "to_ref(inputs.missing)", "type(1 / 0)", "int(1 / 0)", "string(inputs.missing)",
         "dyn(1) + 1", "has()", "dyn()",
