@@ -104,7 +104,7 @@ pub fn compile(encoded: Encoded, owner: Option<&ResourceRef>) -> Result<CelProgr
             column,
             context,
             offset,
-            file_range: encoded.file_range(TextRange::empty(offset)),
+            file_range: encoded.file_range(TextRange::at(offset, token_len(rest))),
             detail,
             crash,
         });
@@ -115,6 +115,26 @@ pub fn compile(encoded: Encoded, owner: Option<&ResourceRef>) -> Result<CelProgr
         program,
         owner: owner.cloned(),
     })
+}
+
+/// Length of the token starting `rest` (a word, a two-character operator, or one character).
+fn token_len(rest: &str) -> TextSize {
+    let word: usize = rest
+        .chars()
+        .take_while(|c| *c == '_' || c.is_alphanumeric())
+        .map(char::len_utf8)
+        .sum();
+    let len = if word > 0 {
+        word
+    } else if ["&&", "||", "==", "!=", "<=", ">="]
+        .iter()
+        .any(|op| rest.starts_with(op))
+    {
+        2
+    } else {
+        rest.chars().next().map(char::len_utf8).unwrap_or(0)
+    };
+    TextSize::try_from(len).unwrap_or_default()
 }
 
 /// Line, column and lark's `get_context(text, span=40)` for an error at `offset`.

@@ -210,7 +210,10 @@ impl Registry {
         // reference tooling reports them; that is a false alarm).
         let required: Vec<String> = referenced
             .iter()
-            .filter(|n| programs.iter().any(|p| reads_input_unguarded(p, n)))
+            .filter(|n| {
+                programs.iter().any(|p| reads_input_unguarded(p, n))
+                    && !programs.iter().any(|p| tests_input_presence(p, n))
+            })
             .cloned()
             .collect();
         // `overlayResource` reads inputs as bare names.
@@ -362,6 +365,29 @@ fn reads_input_unguarded(p: &crate::cel::CelProgram, name: &str) -> bool {
             };
             if matches!(&operand.kind, K::Ident(n) if n.text == "inputs")
                 && field.as_deref() == Some(name)
+            {
+                found = true;
+            }
+        },
+        0,
+    );
+    found
+}
+
+/// Whether a program tests `has(inputs.<name>…)`: the author treats the input as optional.
+fn tests_input_presence(p: &crate::cel::CelProgram, name: &str) -> bool {
+    use koreo_cel_syntax::ExprKind as K;
+    let mut found = false;
+    visit_expr(
+        p.expr(),
+        false,
+        &mut |e, under_has| {
+            if !under_has || found {
+                return;
+            }
+            if let K::Select { operand, field } = &e.kind
+                && matches!(&operand.kind, K::Ident(n) if n.text == "inputs")
+                && field.text == name
             {
                 found = true;
             }

@@ -520,7 +520,9 @@ fn cooked_escapes(ctx: &LintCtx<'_>, out: &mut Vec<Diagnostic>) {
             }
             let escapes: Vec<String> = cel_escapes(&s.text)
                 .into_iter()
-                // `\"` is how the encoder itself protects quotes.
+                // `\\` is how one writes a backslash on purpose; `\"` is how the encoder
+                // itself protects quotes.
+                .filter(|e| e != "\\\\")
                 .filter(|e| !(enc == StringEncoding::CookedTripleQuoted && e == "\\\""))
                 .collect();
             if escapes.is_empty() {
