@@ -7,10 +7,15 @@ use std::collections::BTreeMap;
 /// Identifies a resource for API calls.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ResourceKey {
+    /// apiVersion of the resource.
     pub api_version: String,
+    /// Kind of the resource.
     pub kind: String,
+    /// Plural (the URL segment).
     pub plural: String,
+    /// Namespace; `None` for cluster-scoped resources.
     pub namespace: Option<String>,
+    /// Name of the resource.
     pub name: String,
 }
 
@@ -121,12 +126,16 @@ pub struct InMemoryCluster {
 /// A write recorded by [`InMemoryCluster`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiCall {
+    /// A create with its body.
     Create(ResourceKey, Data),
+    /// A merge patch with its body.
     Patch(ResourceKey, Data),
+    /// A delete.
     Delete(ResourceKey),
 }
 
 impl InMemoryCluster {
+    /// An empty cluster.
     pub fn new() -> InMemoryCluster {
         InMemoryCluster::default()
     }

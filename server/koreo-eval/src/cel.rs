@@ -15,6 +15,7 @@ use text_size::{TextRange, TextSize};
 /// the Workflow step into an "Unknown error" Retry). The message is `str(exception)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Crash {
+    /// `str(exception)`, e.g. `pop from empty list`.
     pub message: String,
     /// Where it happened, when known.
     pub origin: Option<Origin>,
@@ -29,13 +30,16 @@ impl fmt::Display for Crash {
 /// A position in a resource's file: the node whose evaluation failed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Origin {
+    /// The resource whose spec holds the node.
     pub resource: ResourceRef,
+    /// Range of the node in that resource's file.
     pub range: TextRange,
 }
 
 /// A compiled structure: its encoded text (with the source map) and the program.
 #[derive(Clone, Debug)]
 pub struct CelProgram {
+    /// The encoded text and its source map.
     pub encoded: Arc<Encoded>,
     program: Program,
     /// The resource whose spec the program was encoded from.

@@ -13,6 +13,7 @@ use std::sync::Arc;
 /// The engine raised while converting a value into CEL (e.g. a YAML `date`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConvertError {
+    /// What the engine would raise.
     pub message: String,
 }
 

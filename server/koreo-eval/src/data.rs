@@ -15,18 +15,27 @@ pub type DataMap = IndexMap<String, Data>;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Data {
     #[default]
+    /// Python `None`.
     Null,
+    /// Python `bool`.
     Bool(bool),
+    /// Python `int` within the i64 range.
     Int(i64),
+    /// Python `float`.
     Float(f64),
+    /// Python `str`.
     Str(String),
+    /// Python `list`.
     List(Vec<Data>),
+    /// Python `dict` (string keys, insertion order).
     Map(DataMap),
     /// A Python object that is not JSON: a YAML 1.1 `date`/`datetime`, or an integer outside
     /// the i64 range. `py_type` is the Python class name (`datetime.date`, `int`), `text` its
     /// `str()`.
     Other {
+        /// The Python class (`datetime.date`, `int`, ...).
         py_type: &'static str,
+        /// Python `str()` of the object.
         text: String,
     },
 }
@@ -51,6 +60,7 @@ impl Data {
         }
     }
 
+    /// The entries of a mapping.
     pub fn as_map(&self) -> Option<&DataMap> {
         match self {
             Data::Map(m) => Some(m),
@@ -58,6 +68,7 @@ impl Data {
         }
     }
 
+    /// The entries of a mapping, mutably.
     pub fn as_map_mut(&mut self) -> Option<&mut DataMap> {
         match self {
             Data::Map(m) => Some(m),
@@ -65,6 +76,7 @@ impl Data {
         }
     }
 
+    /// The text of a string.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Data::Str(s) => Some(s),
@@ -72,6 +84,7 @@ impl Data {
         }
     }
 
+    /// The items of a list.
     pub fn as_list(&self) -> Option<&[Data]> {
         match self {
             Data::List(l) => Some(l),

@@ -7,9 +7,13 @@ use text_size::TextRange;
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
+    /// The engine fails or the resource cannot run.
     Error,
+    /// The engine will do something unexpected.
     Warning,
+    /// Worth knowing; nothing fails.
     Information,
+    /// A suggestion.
     Hint,
 }
 
@@ -20,7 +24,9 @@ pub struct Diagnostic {
     pub file: String,
     /// The resource the problem belongs to.
     pub resource: ResourceRef,
+    /// Range in the file.
     pub range: TextRange,
+    /// How serious it is.
     pub severity: Severity,
     /// Stable kebab-case code.
     pub code: &'static str,

@@ -30,6 +30,7 @@ pub struct Segment {
     /// File offset corresponding to `encoded.start()` when the text maps character for
     /// character (expression bodies and string contents that appear verbatim in the file).
     pub exact: Option<TextSize>,
+    /// What produced this span.
     pub kind: SegmentKind,
 }
 

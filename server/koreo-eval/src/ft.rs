@@ -23,7 +23,9 @@ use text_size::TextRange;
 /// The function a FunctionTest runs.
 #[derive(Clone, Debug)]
 pub enum FunctionUnderTest {
+    /// A prepared ValueFunction.
     ValueFunction(Arc<ValueFunction>),
+    /// A prepared ResourceFunction.
     ResourceFunction(Arc<ResourceFunction>),
 }
 
@@ -34,13 +36,20 @@ pub enum Assertion {
     Resource(SNode),
     /// `expectOutcome`: `None` means "expect Ok" (`ok: {}`).
     Outcome {
+        /// The expected outcome; `None` expects Ok.
         expected: Option<Outcome<()>>,
+        /// The `expectOutcome` node.
         node: SNode,
     },
     /// `expectReturn`.
     Return(SNode),
     /// `expectDelete`.
-    Delete { expected: bool, node: SNode },
+    Delete {
+        /// Whether DELETE must be called.
+        expected: bool,
+        /// The `expectDelete` node.
+        node: SNode,
+    },
 }
 
 impl Assertion {
@@ -66,14 +75,21 @@ impl Assertion {
 /// A prepared test case.
 #[derive(Clone, Debug)]
 pub struct TestCase {
+    /// Position in `testCases` (0-based).
     pub index: usize,
     /// The engine's label (`Test Case {n}` by default, `[variant] ` prefixed for variants).
     pub label: String,
+    /// `variant: true`: nothing carries forward, failures are not fatal.
     pub variant: bool,
+    /// `skip: true`.
     pub skip: bool,
+    /// `inputOverrides` as a CEL map (deep-merged onto the current inputs).
     pub input_overrides: Option<Value>,
+    /// `currentResource` of the case (replaces the current resource).
     pub current_resource: Option<Data>,
+    /// The prepared `overlayResource`.
     pub overlay: Option<OverlayProgram>,
+    /// What the case asserts.
     pub assertion: Assertion,
     /// The test case node.
     pub node: SNode,
@@ -82,15 +98,20 @@ pub struct TestCase {
 /// A prepared FunctionTest.
 #[derive(Clone, Debug)]
 pub struct FunctionTest {
+    /// The FunctionTest's name.
     pub name: String,
+    /// `functionRef` (kind and name).
     pub function_ref: ResourceRef,
     /// The function under test, or why it cannot run (DepSkip when missing, its cached
     /// failure when it failed to prepare).
     pub function: Result<FunctionUnderTest, Outcome<()>>,
+    /// `spec.inputs` as a CEL map (`None` when absent or empty).
     pub inputs: Option<Value>,
     /// `spec.inputs` node.
     pub inputs_node: Option<SNode>,
+    /// `spec.currentResource`.
     pub initial_resource: Option<Data>,
+    /// The prepared test cases, in order.
     pub cases: Vec<TestCase>,
     /// ResourceTemplates the test cases would use (re-run when they change); `None` when
     /// any template may be used.
@@ -514,7 +535,9 @@ fn case_inputs(base: Option<&Value>, overrides: Option<&Value>) -> Value {
 /// The verdict of one test case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Verdict {
+    /// The assertion held.
     Pass,
+    /// The assertion did not hold (see the message / differences).
     Fail,
     /// `skip: true` (the engine records a pass with message `user skipped`).
     Skip,
@@ -525,6 +548,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Lower-case name (`pass`, `fail`, `skip`, `not-run`, `error`).
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
@@ -539,15 +563,20 @@ impl Verdict {
 /// The outcome a case actually produced.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActualOutcome {
+    /// Ok, Skip, DepSkip, Retry or PermFail.
     pub kind: OutcomeKind,
+    /// The outcome's message (non-Ok only).
     pub message: Option<String>,
+    /// The engine's location (for CEL errors, the failing sub-expression).
     pub location: Option<String>,
+    /// The Retry delay.
     pub delay: Option<i64>,
     /// The YAML node that produced a non-Ok outcome, when known.
     pub origin: Option<crate::cel::Origin>,
 }
 
 impl ActualOutcome {
+    /// Summarises an outcome.
     pub fn from_outcome<T>(o: &Outcome<T>) -> ActualOutcome {
         ActualOutcome {
             kind: o.kind(),
@@ -562,9 +591,13 @@ impl ActualOutcome {
 /// The result of one test case.
 #[derive(Clone, Debug)]
 pub struct CaseResult {
+    /// Position in `testCases`.
     pub index: usize,
+    /// The engine's label.
     pub label: String,
+    /// Whether the case is a variant.
     pub variant: bool,
+    /// Pass, fail, skip, not run or error.
     pub verdict: Verdict,
     /// The engine's message (failure text, `user skipped`, `Delete called`, ...).
     pub message: Option<String>,
@@ -578,8 +611,11 @@ pub struct CaseResult {
     pub actual_return: Option<Data>,
     /// The object written to the mock API (create/patch body merged, `{}` after delete).
     pub rendered: Option<Data>,
+    /// The ResourceFunction's resource id (`{apiVersion, kind, plural, name, ...}`).
     pub resource_id: Option<Data>,
+    /// Whether the mock API was written to.
     pub api_called: bool,
+    /// Whether DELETE was called.
     pub delete_called: bool,
     /// The inputs the function received.
     pub inputs: Option<Data>,
@@ -609,14 +645,18 @@ impl CaseResult {
 /// The overall status of a FunctionTest run (the oracle's vocabulary).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TestStatus {
+    /// Every case that ran passed (or was skipped).
     Pass,
+    /// A case failed.
     Fail,
     /// The function is not ready, or the run aborted on a host exception.
     Error,
+    /// The FunctionTest has no cases.
     NoTests,
 }
 
 impl TestStatus {
+    /// The oracle's status name (`pass`, `fail`, `error`, `no_tests`).
     pub fn as_str(self) -> &'static str {
         match self {
             TestStatus::Pass => "pass",
@@ -630,8 +670,11 @@ impl TestStatus {
 /// The result of running one FunctionTest.
 #[derive(Clone, Debug)]
 pub struct TestRun {
+    /// The FunctionTest's name.
     pub test: String,
+    /// The function under test.
     pub function: ResourceRef,
+    /// Overall status.
     pub status: TestStatus,
     /// Why the run is an error (function unhealthy or the host exception).
     pub message: Option<String>,

@@ -16,7 +16,9 @@ use text_size::TextRange;
 
 /// One lint: a stable code and the function that finds its problems.
 pub struct Lint {
+    /// Stable kebab-case code of the diagnostics it produces.
     pub code: &'static str,
+    /// One line saying what it flags.
     pub description: &'static str,
     run: fn(&LintCtx<'_>, &mut Vec<Diagnostic>),
 }
@@ -87,7 +89,9 @@ pub const LINTS: &[Lint] = &[
 
 /// Context for one resource document.
 pub struct LintCtx<'a> {
+    /// The document.
     pub source: &'a Source,
+    /// The resource's identity.
     pub resource: ResourceRef,
 }
 
@@ -143,7 +147,9 @@ pub fn lint_source(source: &Source) -> Vec<Diagnostic> {
 
 /// A field the engine encodes into CEL: its logical name and node.
 pub struct EncodedField<'a> {
+    /// Logical name of the field (`spec.return`, `spec.steps[0].inputs`).
     pub role: String,
+    /// The field's node.
     pub node: &'a SNode,
     /// The role's last segment (`locals`, `inputs`, `skipIf`, ...).
     pub part: &'static str,

@@ -8,16 +8,22 @@ use std::fmt;
 /// attribute, which is an expression dump for CEL errors, see §3.8).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome<T> {
+    /// Success with the bare value.
     Ok(T),
+    /// Intentionally not run.
     Skip(Failure),
+    /// Not run because a dependency is not ready.
     DepSkip(Failure),
+    /// Not ready yet; try again after the delay.
     Retry(Retry),
+    /// Unrecoverable until the configuration changes.
     PermFail(Failure),
 }
 
 /// Message and location of a non-Ok outcome.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Failure {
+    /// The message, if any.
     pub message: Option<String>,
     /// The engine's `location` (for CEL errors: the re-rendered failing sub-expression).
     pub location: Option<String>,
@@ -29,8 +35,11 @@ pub struct Failure {
 /// A Retry: message, location and delay in seconds (engine default 60).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Retry {
+    /// The message, if any.
     pub message: Option<String>,
+    /// The engine's location, if any.
     pub location: Option<String>,
+    /// Seconds until the next attempt.
     pub delay: i64,
     /// Ours: the YAML node that produced the outcome, when known.
     pub origin: Option<Origin>,
@@ -39,10 +48,15 @@ pub struct Retry {
 /// The outcome type without its payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OutcomeKind {
+    /// Success.
     Ok,
+    /// Skip.
     Skip,
+    /// Dependency skip.
     DepSkip,
+    /// Retry.
     Retry,
+    /// Permanent failure.
     PermFail,
 }
 
@@ -128,6 +142,7 @@ impl<T> Outcome<T> {
         })
     }
 
+    /// The outcome type.
     pub fn kind(&self) -> OutcomeKind {
         match self {
             Outcome::Ok(_) => OutcomeKind::Ok,
@@ -138,6 +153,7 @@ impl<T> Outcome<T> {
         }
     }
 
+    /// Whether the outcome is Ok.
     pub fn is_ok(&self) -> bool {
         matches!(self, Outcome::Ok(_))
     }

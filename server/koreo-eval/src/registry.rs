@@ -25,15 +25,20 @@ use text_size::TextRange;
 /// sorted order, later documents replacing earlier ones).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SourceKey {
+    /// File path (as the caller names it).
     pub file: String,
+    /// 0-based index of the YAML document in the file.
     pub index: usize,
 }
 
 /// One Koreo resource document, as handed to the registry.
 #[derive(Clone, Debug)]
 pub struct Source {
+    /// Where the document comes from.
     pub key: SourceKey,
+    /// The Koreo kind.
     pub kind: Kind,
+    /// `metadata.name`.
     pub name: String,
     /// The resolved `spec` tree (with ranges in the file).
     pub spec: Arc<SNode>,
@@ -51,16 +56,22 @@ pub struct Source {
 /// A prepared resource.
 #[derive(Clone, Debug)]
 pub enum Prepared {
+    /// A prepared ResourceTemplate.
     ResourceTemplate(Arc<ResourceTemplate>),
+    /// A prepared ValueFunction.
     ValueFunction(Arc<ValueFunction>),
+    /// A prepared ResourceFunction.
     ResourceFunction(Arc<ResourceFunction>),
+    /// A prepared Workflow.
     Workflow(Arc<Workflow>),
+    /// A prepared FunctionTest.
     FunctionTest(Arc<FunctionTest>),
 }
 
 /// The prepare result of one resource and what it depends on.
 #[derive(Clone, Debug)]
 pub struct PrepareState {
+    /// The prepared resource, or why it did not prepare.
     pub result: Result<Prepared, PrepareError>,
     /// Resources whose prepared state this one captured or may read (direct only).
     pub depends_on: Vec<ResourceRef>,
@@ -86,6 +97,7 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// An empty registry.
     pub fn new() -> Registry {
         Registry::default()
     }
@@ -525,12 +537,15 @@ impl Registry {
 /// A ResourceFunction preview.
 #[derive(Clone, Debug)]
 pub struct RfPreview {
+    /// The function's outcome (Ok value as plain data).
     pub outcome: Outcome<Data>,
     /// The object written, without the last-applied annotation.
     pub rendered: Option<Data>,
     /// The object written, exactly as sent.
     pub written: Option<Data>,
+    /// Whether DELETE was called.
     pub delete_called: bool,
+    /// The resource id.
     pub resource_id: Option<Data>,
 }
 

@@ -5,10 +5,15 @@ use std::fmt;
 /// The five Koreo kinds, in the engine's prepare order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
+    /// `ResourceTemplate`.
     ResourceTemplate,
+    /// `ValueFunction`.
     ValueFunction,
+    /// `ResourceFunction`.
     ResourceFunction,
+    /// `Workflow`.
     Workflow,
+    /// `FunctionTest`.
     FunctionTest,
 }
 
@@ -48,11 +53,14 @@ impl fmt::Display for Kind {
 /// A resource's cache identity (namespace ignored, as the engine does).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ResourceRef {
+    /// The kind.
     pub kind: Kind,
+    /// `metadata.name`.
     pub name: String,
 }
 
 impl ResourceRef {
+    /// A reference from a kind and a name.
     pub fn new(kind: Kind, name: impl Into<String>) -> ResourceRef {
         ResourceRef {
             kind,

@@ -13,7 +13,9 @@ use text_size::TextRange;
 /// One step of a path into a value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PathSeg {
+    /// A mapping key.
     Key(String),
+    /// A list index.
     Index(usize),
 }
 
@@ -50,7 +52,9 @@ pub enum FieldDiffKind {
 /// One differing field of an expectation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDiff {
+    /// Path from the expectation's root.
     pub path: Vec<PathSeg>,
+    /// What kind of difference.
     pub kind: FieldDiffKind,
     /// The expected value at the path (absent for unexpected fields).
     pub expected: Option<Data>,

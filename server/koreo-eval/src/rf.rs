@@ -30,9 +30,13 @@ const LOAD_RETRY_DELAY: i64 = 30;
 /// The resource class: apiVersion, kind, plural (`None` until discovered) and scope.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResourceApi {
+    /// `apiConfig.apiVersion`.
     pub api_version: String,
+    /// `apiConfig.kind`.
     pub kind: String,
+    /// The plural; `None` until discovered.
     pub plural: Option<String>,
+    /// Whether resources of this class live in a namespace.
     pub namespaced: bool,
 }
 
@@ -48,13 +52,20 @@ pub enum Template {
 /// One prepared overlay step.
 #[derive(Clone, Debug)]
 pub enum OverlayStep {
+    /// An inline `overlay` (an overlay expression applied onto the TRS).
     Inline {
+        /// The prepared overlay.
         overlay: OverlayProgram,
+        /// The prepared `skipIf`.
         skip_if: Option<CelProgram>,
     },
+    /// An `overlayRef` to a ValueFunction evaluated with the TRS as its base.
     Ref {
+        /// The referenced ValueFunction, as prepared.
         vf: Arc<ValueFunction>,
+        /// The prepared `skipIf`.
         skip_if: Option<CelProgram>,
+        /// The prepared `inputs` (`None` when omitted: the function gets null inputs).
         inputs: Option<CelProgram>,
     },
 }
@@ -62,41 +73,66 @@ pub enum OverlayStep {
 /// `create`.
 #[derive(Clone, Debug)]
 pub struct Create {
+    /// `create.enabled`.
     pub enabled: bool,
+    /// `create.delay` (seconds).
     pub delay: i64,
+    /// `create.overlay`, applied only when creating.
     pub overlay: Option<OverlayProgram>,
 }
 
 /// `update`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Update {
-    Patch { delay: i64 },
-    Recreate { delay: i64 },
+    /// Merge-patch differences, then retry after `delay`.
+    Patch {
+        /// Seconds until the next reconcile.
+        delay: i64,
+    },
+    /// Delete on difference, then retry after `delay`.
+    Recreate {
+        /// Seconds until the next reconcile.
+        delay: i64,
+    },
+    /// Never update.
     Never,
 }
 
 /// A prepared ResourceFunction.
 #[derive(Clone, Debug)]
 pub struct ResourceFunction {
+    /// The function's name.
     pub name: String,
+    /// `preconditions`.
     pub preconditions: Option<Predicates>,
+    /// `locals`.
     pub locals: Option<CelProgram>,
+    /// The resource class.
     pub api: ResourceApi,
     /// `{name, namespace}` compiled together.
     pub resource_id: CelProgram,
+    /// `apiConfig.owned`.
     pub owned: bool,
+    /// `apiConfig.readonly`.
     pub readonly: bool,
+    /// `apiConfig.deleteIfExists`.
     pub delete_if_exists: bool,
+    /// Where the TRS base comes from.
     pub template: Template,
     /// The overlays, or the combined error stored at prepare (§8.2), surfaced when
     /// reconciliation reaches them. `Ok(vec![])` when no overlays are configured.
     pub overlays: Result<Vec<OverlayStep>, Outcome<()>>,
     /// Each failing overlay item with its node, for diagnostics.
     pub overlay_errors: Vec<PrepareError>,
+    /// `create`.
     pub create: Create,
+    /// `update`.
     pub update: Update,
+    /// `postconditions`.
     pub postconditions: Option<Predicates>,
+    /// `return` (a map expression).
     pub ret: Option<CelProgram>,
+    /// Every path the function's expressions reference.
     pub dynamic_input_keys: Vec<String>,
     /// ValueFunctions referenced by `overlayRef` (re-prepare when they change).
     pub used_value_functions: Vec<String>,
@@ -633,7 +669,9 @@ fn prepare_overlays(
 /// The owner of managed resources: the workflow's parent (namespace and owner reference).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Owner {
+    /// The parent's namespace (owner references are added only within it).
     pub namespace: Option<String>,
+    /// The owner reference (`{apiVersion, kind, name, uid, ...}`).
     pub reference: Data,
 }
 
@@ -653,6 +691,7 @@ impl Owner {
 /// The result of reconciling a ResourceFunction: its outcome and the resource id.
 #[derive(Clone, Debug)]
 pub struct RfResult {
+    /// The function's outcome.
     pub outcome: Outcome<Value>,
     /// `{apiVersion, kind, plural, name, readonly[, namespace], resourceFunction}`.
     pub resource_id: Option<Data>,
@@ -664,8 +703,11 @@ pub type TemplateLookup<'a> =
 
 /// Everything reconcile needs from outside.
 pub struct RfContext<'a> {
+    /// The API the function reads and writes.
     pub api: &'a mut dyn Api,
+    /// ResourceTemplate lookup for `resourceTemplateRef`.
     pub templates: TemplateLookup<'a>,
+    /// The owner of created resources.
     pub owner: &'a Owner,
 }
 

@@ -10,6 +10,7 @@ use koreo_cel::Value;
 /// A prepared ResourceTemplate.
 #[derive(Clone, Debug)]
 pub struct ResourceTemplate {
+    /// The template's name.
     pub name: String,
     /// The template as a CEL map (converted once, as the engine does).
     pub template: Value,

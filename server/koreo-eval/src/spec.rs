@@ -13,23 +13,32 @@ use text_size::{TextRange, TextSize};
 pub struct SNode {
     /// Byte range of the node in its file.
     pub range: TextRange,
+    /// The resolved value.
     pub kind: SKind,
 }
 
 /// The resolved value of a node.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SKind {
+    /// `null`, `~` or empty.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A string.
     Str(SStr),
     /// A Python object without a JSON form: YAML 1.1 `date` / `datetime`, or an integer
     /// outside the i64 range. `text` is its Python `str()`.
     Other {
+        /// The Python class.
         py_type: &'static str,
+        /// Python `str()` of the value.
         text: String,
     },
+    /// A sequence.
     Seq(Vec<SNode>),
     /// Entries in order, duplicates already collapsed the Python way (first key kept at its
     /// position, last value wins).
@@ -49,7 +58,9 @@ pub struct SStr {
 /// A mapping entry.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SEntry {
+    /// The key node.
     pub key: SNode,
+    /// The value node.
     pub value: SNode,
 }
 
@@ -134,10 +145,12 @@ impl SNode {
         }
     }
 
+    /// Whether the node is a mapping.
     pub fn is_map(&self) -> bool {
         matches!(self.kind, SKind::Map(_))
     }
 
+    /// Whether the node is null.
     pub fn is_null(&self) -> bool {
         matches!(self.kind, SKind::Null)
     }

@@ -15,6 +15,7 @@ use text_size::TextRange;
 pub enum PrepFail {
     /// The engine's PermFail (message as the engine words it).
     PermFail {
+        /// The engine's message.
         message: String,
         /// The offending node (or the exact error position inside it).
         range: Option<TextRange>,
@@ -23,18 +24,22 @@ pub enum PrepFail {
     },
     /// The engine raises instead of returning an outcome: the resource is not prepared.
     Crash {
+        /// The engine's exception text (approximated).
         message: String,
+        /// The offending node.
         range: Option<TextRange>,
     },
 }
 
 impl PrepFail {
+    /// The message.
     pub fn message(&self) -> &str {
         match self {
             PrepFail::PermFail { message, .. } | PrepFail::Crash { message, .. } => message,
         }
     }
 
+    /// The offending node, when known.
     pub fn range(&self) -> Option<TextRange> {
         match self {
             PrepFail::PermFail { range, .. } | PrepFail::Crash { range, .. } => *range,
@@ -104,7 +109,9 @@ pub fn prepare_map_expression(
 /// A prepared overlay (§2.4): the key index and one program evaluating all leaves.
 #[derive(Clone, Debug)]
 pub struct OverlayProgram {
+    /// Key index: which slot or nested index each key takes.
     pub index: Vec<(String, OverlayIndex)>,
+    /// The program evaluating every leaf as one list.
     pub values: CelProgram,
     /// YAML range of each leaf, by slot.
     pub leaf_ranges: Vec<TextRange>,
@@ -141,6 +148,7 @@ pub fn prepare_overlay(
 /// A prepared predicate list (§5.3): `enc(list).filter(predicate, !predicate.assert)`.
 #[derive(Clone, Debug)]
 pub struct Predicates {
+    /// `enc(list).filter(predicate, !predicate.assert)`.
     pub program: CelProgram,
 }
 

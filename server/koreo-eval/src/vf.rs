@@ -15,8 +15,11 @@ use koreo_cel::{Map, Value};
 /// A prepared ValueFunction.
 #[derive(Clone, Debug)]
 pub struct ValueFunction {
+    /// The function's name.
     pub name: String,
+    /// `preconditions`.
     pub preconditions: Option<Predicates>,
+    /// `locals` (a map expression).
     pub locals: Option<CelProgram>,
     /// The `return` overlay.
     pub ret: Option<OverlayProgram>,

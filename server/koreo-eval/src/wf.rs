@@ -25,44 +25,61 @@ use text_size::TextRange;
 /// The logic a step runs.
 #[derive(Clone, Debug)]
 pub enum Logic {
+    /// A ValueFunction step.
     ValueFunction(Arc<ValueFunction>),
+    /// A ResourceFunction step.
     ResourceFunction(Arc<ResourceFunction>),
+    /// A sub-workflow step.
     Workflow(Arc<Workflow>),
+    /// A `refSwitch` step.
     Switch(Arc<Switch>),
 }
 
 /// A prepared `refSwitch`.
 #[derive(Clone, Debug)]
 pub struct Switch {
+    /// `switchOn`.
     pub switch_on: CelProgram,
     /// Case value → logic (a later duplicate case wins).
     pub cases: IndexMap<String, Logic>,
+    /// The `default: true` case.
     pub default: Option<Logic>,
 }
 
 /// `forEach`.
 #[derive(Clone, Debug)]
 pub struct ForEach {
+    /// `itemIn`.
     pub item_in: CelProgram,
+    /// `inputKey`: the input each item is bound to.
     pub input_key: String,
 }
 
 /// A step's condition.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConditionSpec {
+    /// `condition.type`.
     pub type_: Option<String>,
+    /// `condition.name`.
     pub name: Option<String>,
 }
 
 /// A prepared step.
 #[derive(Clone, Debug)]
 pub struct Step {
+    /// The step's label.
     pub label: String,
+    /// What the step runs.
     pub logic: Logic,
+    /// `skipIf`.
     pub skip_if: Option<CelProgram>,
+    /// `forEach`.
     pub for_each: Option<ForEach>,
+    /// `inputs` (a map expression).
     pub inputs: Option<CelProgram>,
+    /// `condition`.
     pub condition: Option<ConditionSpec>,
+    /// `state` (a map expression seeing only `value`).
     pub state: Option<CelProgram>,
     /// Labels of the steps this one depends on, in declaration order.
     pub dependencies: Vec<String>,
@@ -73,18 +90,23 @@ pub struct Step {
 /// A step that failed to prepare: it reserves its label and makes `steps_ready` fail.
 #[derive(Clone, Debug)]
 pub struct ErrorStep {
+    /// The label the step reserves.
     pub label: String,
+    /// Why it failed (its outcome is part of `steps_ready`).
     pub error: PrepareError,
 }
 
 /// A step as prepared.
 #[derive(Clone, Debug)]
 pub enum StepEntry {
+    /// A prepared step.
     Step(Step),
+    /// A step that failed to prepare.
     Error(ErrorStep),
 }
 
 impl StepEntry {
+    /// The step's label.
     pub fn label(&self) -> &str {
         match self {
             StepEntry::Step(s) => &s.label,
@@ -96,8 +118,11 @@ impl StepEntry {
 /// `crdRef`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CrdRef {
+    /// `crdRef.apiGroup`.
     pub api_group: String,
+    /// `crdRef.version`.
     pub version: String,
+    /// `crdRef.kind`.
     pub kind: String,
 }
 
@@ -105,10 +130,13 @@ pub struct CrdRef {
 /// whether it can run.
 #[derive(Clone, Debug)]
 pub struct Workflow {
+    /// The workflow's name.
     pub name: String,
+    /// `crdRef`: the parent kind that triggers the workflow.
     pub crd_ref: Option<CrdRef>,
     /// `Ok(())` or the combination of every error step's outcome (§9.2.1).
     pub steps_ready: Outcome<()>,
+    /// The steps, in declaration order.
     pub steps: Vec<StepEntry>,
     /// `parent.…` paths the steps read (informational).
     pub parent_properties: Vec<String>,
@@ -699,10 +727,15 @@ fn load_switch(
 /// A status condition (§9.7).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Condition {
+    /// The condition type (`Ready` or the step's `condition.type`).
     pub type_: String,
+    /// `Ready`, `Wait`, `Skip`, `DepSkip` or `Failure`.
     pub reason: String,
+    /// Human message.
     pub message: String,
+    /// Always `True` (the engine's convention).
     pub status: String,
+    /// The outcome's location.
     pub location: Option<String>,
 }
 
@@ -783,6 +816,7 @@ fn condition(
 pub struct WorkflowResult {
     /// `Ok(list of step values)` or the highest-priority failure (§5.2).
     pub outcome: Outcome<Value>,
+    /// Status conditions: one per step with a `condition`, then `Ready`.
     pub conditions: Vec<Condition>,
     /// `{workflow, resources: {label: id}}`, or `{}` when the steps were not ready.
     pub resource_ids: Data,
