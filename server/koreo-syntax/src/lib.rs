@@ -13,6 +13,7 @@ pub mod codes;
 pub(crate) mod cst;
 mod dump;
 mod file;
+pub mod invariants;
 mod lint;
 mod load;
 mod parse;

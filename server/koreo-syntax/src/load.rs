@@ -640,6 +640,8 @@ pub(crate) fn load_with_saphyr(place: DocPlace<'_>) -> SaphyrOutcome {
     let file = place.text;
     let base = u32::from(place.source.start()) as usize;
     let src = &file[place.source];
+    let sanitized = ascii_directives(src);
+    let src: &str = &sanitized;
     let map = CharMap::new(src);
     let at = |char_index: usize| TextSize::from((base + map.byte(char_index)) as u32);
     let range_of = |span: &Span| {
@@ -682,11 +684,17 @@ pub(crate) fn load_with_saphyr(place: DocPlace<'_>) -> SaphyrOutcome {
                     let style = convert_style(style);
                     if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                         range = block_scalar_range(file, range);
-                    } else if range.is_empty()
-                        && file.as_bytes().get(u32::from(range.start()) as usize) == Some(&b':')
+                    } else if text.is_empty()
+                        && style == ScalarStyle::Plain
+                        && tag.is_none()
+                        && anchor == 0
                     {
-                        // An empty value is reported at its key's colon; point after it.
-                        range = TextRange::empty(range.start() + TextSize::from(1));
+                        // saphyr gives an empty value the span of the next token (or of its
+                        // key's colon); it has no text, so make it empty, after a colon.
+                        range = TextRange::empty(range.start());
+                        if file.as_bytes().get(u32::from(range.start()) as usize) == Some(&b':') {
+                            range = TextRange::empty(range.start() + TextSize::from(1));
+                        }
                     }
                     Ev::Scalar {
                         text: text.into_owned(),
@@ -739,6 +747,43 @@ pub(crate) fn load_with_saphyr(place: DocPlace<'_>) -> SaphyrOutcome {
         failure,
         last_good,
     }
+}
+
+/// saphyr 0.3.4 advances its character index by *bytes* over the parameters of unknown
+/// directives (`%FOO é`), which would shift every later position. Directive lines before
+/// the document's content get their non-ASCII characters replaced by as many `?` as they
+/// have bytes: byte offsets stay the same, and bytes and characters agree on those lines.
+fn ascii_directives(src: &str) -> std::borrow::Cow<'_, str> {
+    let mut prefix_end = 0;
+    let mut needs = false;
+    for line in src.split_inclusive('\n') {
+        let t = line.trim_start_matches([' ', '\t']);
+        if line.starts_with('%') {
+            needs |= !line.is_ascii();
+        } else if !(t.trim_end().is_empty() || t.starts_with('#')) {
+            break;
+        }
+        prefix_end += line.len();
+    }
+    if !needs {
+        return std::borrow::Cow::Borrowed(src);
+    }
+    let mut out = String::with_capacity(src.len());
+    for line in src[..prefix_end].split_inclusive('\n') {
+        if line.starts_with('%') {
+            for c in line.chars() {
+                if c.is_ascii() {
+                    out.push(c);
+                } else {
+                    out.extend(std::iter::repeat_n('?', c.len_utf8()));
+                }
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.push_str(&src[prefix_end..]);
+    std::borrow::Cow::Owned(out)
 }
 
 fn scan_error(e: &ScanError, at: &impl Fn(usize) -> TextSize) -> (TextSize, String) {

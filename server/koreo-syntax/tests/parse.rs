@@ -12,52 +12,9 @@ fn data(name: &str) -> String {
     String::from_utf8(std::fs::read(&path).expect("test data")).expect("utf-8")
 }
 
-/// Checks what must hold for every parse: ranges inside the file and on character
-/// boundaries, source ranges tiling the file, plain one-line scalars equal to their text.
 fn check_invariants(text: &str, file: &ParsedFile) {
-    let len = TextSize::of(text);
-    let mut prev_end: Option<TextSize> = None;
-    for doc in &file.documents {
-        if let Some(end) = prev_end {
-            assert_eq!(doc.source_range.start(), end, "source ranges tile the file");
-        }
-        prev_end = Some(doc.source_range.end());
-        assert!(doc.source_range.contains_range(doc.range));
-        for e in &doc.errors {
-            assert!(e.range.end() <= len, "{e:?}");
-            assert!(
-                text.is_char_boundary(e.range.start().into())
-                    && text.is_char_boundary(e.range.end().into())
-            );
-        }
-        let Some(root) = &doc.root else { continue };
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
-            assert!(node.range.end() <= len, "{node:?}");
-            let slice = &text[node.range];
-            if let NodeKind::Scalar(s) = &node.kind
-                && s.style == ScalarStyle::Plain
-                && node.tag.is_none()
-                && !slice.contains('\n')
-                && !slice.starts_with(['&', '*'])
-            {
-                assert_eq!(slice, s.text, "plain scalar text equals its source");
-            }
-            match &node.kind {
-                NodeKind::Scalar(_) => {}
-                NodeKind::Seq(items) => stack.extend(items),
-                NodeKind::Map(entries) => {
-                    for e in entries {
-                        stack.push(&e.key);
-                        stack.push(&e.value);
-                    }
-                }
-            }
-        }
-    }
-    if let (Some(end), false) = (prev_end, text.is_empty()) {
-        assert_eq!(end, len, "the last document reaches the end of the file");
-    }
+    koreo_syntax::invariants::check_parse(text, file);
+    koreo_syntax::invariants::check_editor_helpers(text, file, usize::MAX);
 }
 
 fn snapshot(name: &str) -> ParsedFile {
