@@ -3,8 +3,8 @@
 
 use expect_test::expect_file;
 use koreo_syntax::{
-    Node, NodeKind, ParsedFile, ResolveRules, Resolved, ScalarStyle, Severity, TextRange, TextSize,
-    codes, parse_bytes, parse_file,
+    Node, ParsedFile, ResolveRules, Resolved, Severity, TextRange, TextSize, codes, parse_bytes,
+    parse_file,
 };
 
 fn data(name: &str) -> String {
