@@ -136,6 +136,9 @@ impl FileAnalysis {
                     file, p.range, p.severity, p.code, p.message,
                 ));
             }
+            if let (Item::Resource(res), Some(root)) = (&lowered.item, &doc.root) {
+                crate::schema::validate(file, res, root, &mut local);
+            }
             items.push(lowered.item);
         }
         FileAnalysis {

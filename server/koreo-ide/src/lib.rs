@@ -19,6 +19,7 @@ pub mod discover;
 pub mod fixture;
 mod folding;
 mod navigation;
+mod schema;
 mod symbols;
 #[cfg(test)]
 mod tests;

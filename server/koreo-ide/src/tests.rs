@@ -631,3 +631,19 @@ fn pathological_yaml_is_bounded() {
         a.document_symbols(f).unwrap();
     }
 }
+
+#[test]
+fn schema_errors_are_reported_at_each_node() {
+    check_diagnostics(
+        "apiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  steps:\n    \
+         - label: ab\n      ref: {kind: Function, name: x}\n      inputs: 5\n    \
+         - label: fine\n      reff: {kind: ValueFunction, name: x}\n",
+        expect![[r#"
+            error[schema-min-length] main.k.yaml:6:14-6:16 `ab`: `label` must be at least 3 characters long, found 2
+            error[schema-enum] main.k.yaml:7:19-7:27 `Function`: `Function` is not an allowed value; expected `ResourceFunction`, `ValueFunction` or `Workflow` (did you mean `ValueFunction`?)
+            error[schema-type] main.k.yaml:8:15-8:16 `5`: expected an object, found an integer
+            error[schema-one-of] main.k.yaml:9:7-9:12 `label`: one of `ref` or `refSwitch` is required
+            warning[schema-unknown-field] main.k.yaml:10:7-10:11 `reff`: unknown field `reff`; did you mean `ref`? (the API server drops it; `kubectl apply` rejects it)
+        "#]],
+    );
+}

@@ -99,7 +99,7 @@ fn json_report_for_seeded_mistakes() {
         })
         .collect();
     expect![[r#"
-        {"files":7,"resources":10,"errors":10,"warnings":2}
+        {"files":8,"resources":12,"errors":14,"warnings":2}
         fixtures/mistakes/binary.k.yaml:0:0 information file-skipped
         fixtures/mistakes/documents.k.yaml:2:6 warning not-koreo-resource
         fixtures/mistakes/documents.k.yaml:10:0 error missing-name
@@ -109,6 +109,10 @@ fn json_report_for_seeded_mistakes() {
         fixtures/mistakes/functions.k.yaml:20:10 error unknown-reference
         fixtures/mistakes/functions.k.yaml:23:46 error ref-kind-mismatch
         fixtures/mistakes/invalid-utf8.k.yaml:0:0 information file-skipped
+        fixtures/mistakes/schema.k.yaml:7:13 error schema-min-length
+        fixtures/mistakes/schema.k.yaml:9:18 error schema-enum
+        fixtures/mistakes/schema.k.yaml:11:14 error schema-type
+        fixtures/mistakes/schema.k.yaml:26:11 error schema-type
         fixtures/mistakes/syntax.k.yaml:7:12 error yaml-syntax
         fixtures/mistakes/workflow.k.yaml:7:14 warning crd-ref-mismatch
         fixtures/mistakes/workflow.k.yaml:13:39 error unknown-reference
