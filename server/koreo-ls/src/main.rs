@@ -6,11 +6,16 @@ mod lsp;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Language tooling for Koreo: an LSP server over stdio (the default) and a headless checker.
 #[derive(Debug, Parser)]
-#[command(name = "koreo-ls", version, about)]
+#[command(
+    name = "koreo-ls",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     /// Run the language server over stdio (the default; accepted for editor clients that pass it).
     #[arg(long, conflicts_with = "check")]
@@ -31,6 +36,35 @@ struct Cli {
     /// Files or folders to check (with --check).
     #[arg(value_name = "PATH", requires = "check")]
     paths: Vec<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Evaluate a Koreo (CEL) expression with the Koreo dialect and print JSON
+    /// (`{"value": ...}` or `{"error": ...}`).
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    /// Variables as a JSON object, e.g. '{"inputs": {"name": "web"}}'.
+    #[arg(long, conflicts_with_all = ["vars_file", "batch"])]
+    vars: Option<String>,
+
+    /// Read the variables from a JSON file.
+    #[arg(long, value_name = "FILE", conflicts_with = "batch")]
+    vars_file: Option<PathBuf>,
+
+    /// Evaluate JSON lines `{"id", "expr", "vars"}` from FILE (`-` for stdin), one result line each.
+    #[arg(long, value_name = "FILE", conflicts_with = "expr")]
+    batch: Option<PathBuf>,
+
+    /// The expression (a leading `=` is optional).
+    #[arg(required_unless_present = "batch")]
+    expr: Option<String>,
 }
 
 /// Output formats of `--check`.
@@ -71,7 +105,35 @@ fn main() -> ExitCode {
         return ExitCode::from(check::run(&paths, &opts));
     }
     let _ = cli.stdio;
-    lsp::run()
+    match cli.command {
+        Some(Command::Eval(args)) => ExitCode::from(eval(&args)),
+        None => lsp::run(),
+    }
+}
+
+/// `koreo-ls eval`: a thin call into the evaluator's CLI functions.
+fn eval(args: &EvalArgs) -> u8 {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let code = match (&args.batch, &args.expr) {
+        (Some(path), _) if path.as_os_str() == "-" => {
+            koreo_cel::cli::run_batch(&mut std::io::stdin().lock(), &mut out)
+        }
+        (Some(path), _) => match std::fs::File::open(path) {
+            Ok(f) => koreo_cel::cli::run_batch(&mut std::io::BufReader::new(f), &mut out),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                2
+            }
+        },
+        (None, Some(expr)) => match &args.vars_file {
+            Some(file) => koreo_cel::cli::run_eval_vars_file(expr, file, &mut out),
+            None => koreo_cel::cli::run_eval(expr, args.vars.as_deref(), &mut out),
+        },
+        // clap requires EXPR without --batch.
+        (None, None) => 2,
+    };
+    u8::try_from(code).unwrap_or(2)
 }
 
 /// Logs go to stderr (stdout is the LSP channel); `RUST_LOG` overrides the default level.
