@@ -3,7 +3,7 @@
 //! root. Waits have generous deadlines only so a broken server fails a test instead of
 //! hanging it; nothing here measures time.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
