@@ -9,16 +9,25 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         if name.starts_with('.') {
             continue;
         }
         if p.is_dir() {
             yaml_files(&p, out);
-        } else if [".yaml", ".yml", ".koreo", ".k"].iter().any(|s| name.ends_with(s)) {
+        } else if [".yaml", ".yml", ".koreo", ".k"]
+            .iter()
+            .any(|s| name.ends_with(s))
+        {
             out.push(p);
         }
     }
@@ -40,7 +49,12 @@ fn main() {
     files.sort();
     let texts: Vec<(String, String)> = files
         .iter()
-        .filter_map(|f| Some((f.to_string_lossy().to_string(), std::fs::read_to_string(f).ok()?)))
+        .filter_map(|f| {
+            Some((
+                f.to_string_lossy().to_string(),
+                std::fs::read_to_string(f).ok()?,
+            ))
+        })
         .collect();
 
     // Load + prepare, best of a few rounds.

@@ -66,6 +66,11 @@ pub const LINTS: &[Lint] = &[
         run: locals_self_reference,
     },
     Lint {
+        code: "list-item-error",
+        description: "one failing item makes a whole list literal an error",
+        run: list_item_error,
+    },
+    Lint {
         code: "delete-ignored",
         description: "`delete:` is validated but ignored by the engine",
         run: delete_ignored,
@@ -912,6 +917,63 @@ fn locals_self_reference(ctx: &LintCtx<'_>, out: &mut Vec<Diagnostic>) {
                 "`locals` cannot reference `locals`: the name is undeclared while locals are evaluated, so this fails at run time; compute the value in one expression".into(),
             ));
         }
+    });
+}
+
+/// A member access on data that may be absent (`inputs.x`, `resource.x`, `parent.x`, ...).
+fn reads_data(e: &Expr) -> bool {
+    let mut cur = strip_parens(e);
+    let mut selected = false;
+    loop {
+        match &cur.kind {
+            ExprKind::Select { operand, .. } | ExprKind::Index { operand, .. } => {
+                selected = true;
+                cur = strip_parens(operand);
+            }
+            ExprKind::Ident(n) => {
+                return selected
+                    && matches!(
+                        n.text.as_str(),
+                        "inputs" | "resource" | "parent" | "steps" | "locals"
+                    );
+            }
+            _ => return false,
+        }
+    }
+}
+
+fn list_item_error(ctx: &LintCtx<'_>, out: &mut Vec<Diagnostic>) {
+    each_expr(ctx, &mut |field, enc, e, _| {
+        // `[a.x, a.y].filter(...)` and friends: the receiver list fails as a whole.
+        let ExprKind::Call {
+            receiver: Some(r),
+            func,
+            ..
+        } = &e.kind
+        else {
+            return;
+        };
+        if !matches!(
+            func.text.as_str(),
+            "filter" | "map" | "exists" | "all" | "exists_one"
+        ) {
+            return;
+        }
+        let ExprKind::List(items) = &strip_parens(r).kind else {
+            return;
+        };
+        if items.len() < 2 || !items.iter().any(reads_data) {
+            return;
+        }
+        out.push(ctx.diag(
+            range_of(enc, field, r),
+            Severity::Information,
+            "list-item-error",
+            format!(
+                "if any item of this list fails (e.g. a missing field), the whole list is an error and `.{}()` never sees the other items (map values are lazy, list items are not); guard each item with has()",
+                func.text
+            ),
+        ));
     });
 }
 

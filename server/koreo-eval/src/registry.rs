@@ -94,6 +94,8 @@ impl PrepareState {
 pub struct Registry {
     sources: BTreeMap<ResourceRef, BTreeMap<SourceKey, Source>>,
     prepared: HashMap<ResourceRef, Arc<PrepareState>>,
+    /// Static references of each resource's active source (see [`static_deps`]).
+    static_refs: HashMap<ResourceRef, (Vec<ResourceRef>, bool)>,
 }
 
 impl Registry {
@@ -111,7 +113,19 @@ impl Registry {
             .entry(r.clone())
             .or_default()
             .insert(source.key.clone(), source);
+        self.refresh_static(&r);
         self.invalidate(&r);
+    }
+
+    fn refresh_static(&mut self, r: &ResourceRef) {
+        match self.source(r).map(static_deps) {
+            Some(deps) => {
+                self.static_refs.insert(r.clone(), deps);
+            }
+            None => {
+                self.static_refs.remove(r);
+            }
+        }
     }
 
     fn remove_key(&mut self, key: &SourceKey) {
@@ -128,6 +142,7 @@ impl Registry {
                     self.sources.remove(&r);
                 }
             }
+            self.refresh_static(&r);
             self.invalidate(&r);
         }
     }
@@ -252,15 +267,13 @@ impl Registry {
     /// Resources whose static references (from their specs) name `r`.
     fn direct_dependents(&self, r: &ResourceRef) -> Vec<ResourceRef> {
         let mut out = Vec::new();
-        for (other, sources) in &self.sources {
-            let Some(src) = sources.values().next_back() else {
-                continue;
-            };
-            let (deps, all_templates) = static_deps(src);
-            if deps.contains(r) || (all_templates && r.kind == Kind::ResourceTemplate) {
+        for (other, (deps, all_templates)) in &self.static_refs {
+            if deps.contains(r) || (*all_templates && r.kind == Kind::ResourceTemplate) {
                 out.push(other.clone());
             }
         }
+        // HashMap order: keep the result deterministic.
+        out.sort();
         // Prepared states may know more (FunctionTest template use).
         for (other, state) in &self.prepared {
             if (state.depends_on.contains(r)
@@ -327,7 +340,11 @@ impl Registry {
             return;
         };
         in_progress.insert(r.clone());
-        let (deps, all_templates) = static_deps(&src);
+        let (deps, all_templates) = self
+            .static_refs
+            .get(r)
+            .cloned()
+            .unwrap_or_else(|| static_deps(&src));
         for d in &deps {
             self.ensure(d, in_progress);
         }

@@ -94,6 +94,11 @@ fn lints_fire_on_the_surprising_form_only() {
             "  return:\n    x: =1.5 + 1\n",
         ),
         (
+            "list-item-error",
+            "  return:\n    xs: '=[inputs.a, inputs.b].filter(x, x != \"\")'\n",
+            "  return:\n    xs: '=[has(inputs.a) ? inputs.a : \"\", \"b\"].filter(x, x != \"\")'\n",
+        ),
+        (
             "null-comparison",
             "  return:\n    x: =inputs.n == null\n",
             "  return:\n    x: =!has(inputs.n)\n",
@@ -255,7 +260,10 @@ fn dependents_and_affected_tests_follow_references() {
             ResourceRef::new(Kind::FunctionTest, "rt")
         ]
     );
-    assert_eq!(reg.affected_tests(std::slice::from_ref(&vref)), vec!["rt".to_string()]);
+    assert_eq!(
+        reg.affected_tests(std::slice::from_ref(&vref)),
+        vec!["rt".to_string()]
+    );
 
     // Removing the ValueFunction invalidates its dependents; re-preparing reports the
     // overlay as not ready (a Retry stored in the ResourceFunction).
