@@ -672,8 +672,8 @@ impl TestStatus {
 pub struct TestRun {
     /// The FunctionTest's name.
     pub test: String,
-    /// The function under test.
-    pub function: ResourceRef,
+    /// The function under test (`None` when the FunctionTest itself did not prepare).
+    pub function: Option<ResourceRef>,
     /// Overall status.
     pub status: TestStatus,
     /// Why the run is an error (function unhealthy or the host exception).
@@ -702,7 +702,7 @@ impl TestRun {
 pub fn run(ft: &FunctionTest, templates: TemplateLookup<'_>) -> TestRun {
     let mut out = TestRun {
         test: ft.name.clone(),
-        function: ft.function_ref.clone(),
+        function: Some(ft.function_ref.clone()),
         status: TestStatus::Pass,
         message: None,
         function_healthy: Outcome::Ok(()),

@@ -446,20 +446,33 @@ impl Registry {
         }
     }
 
-    /// Runs one FunctionTest. `None` when it is not registered or did not prepare (see
-    /// [`Registry::state`] for why).
+    /// Runs one FunctionTest. A FunctionTest that failed to prepare yields a run with status
+    /// `error` and the prepare message (as the reference reports it); `None` when it is not
+    /// registered or not prepared yet.
     pub fn run_test(&self, name: &str) -> Option<TestRun> {
         let state = self
             .prepared
             .get(&ResourceRef::new(Kind::FunctionTest, name))?;
-        let Ok(Prepared::FunctionTest(t)) = &state.result else {
-            return None;
-        };
-        let templates = self.template_lookup();
-        Some(ft::run(t, &templates))
+        match &state.result {
+            Ok(Prepared::FunctionTest(t)) => {
+                let templates = self.template_lookup();
+                Some(ft::run(t, &templates))
+            }
+            Ok(_) => None,
+            Err(e) => Some(TestRun {
+                test: name.to_string(),
+                function: None,
+                status: ft::TestStatus::Error,
+                message: Some(e.message().to_string()),
+                function_healthy: Outcome::Ok(()),
+                fatal: true,
+                crash: None,
+                cases: Vec::new(),
+            }),
+        }
     }
 
-    /// Runs every prepared FunctionTest, by name.
+    /// Runs every registered FunctionTest, by name.
     pub fn run_all_tests(&self) -> Vec<TestRun> {
         self.sources
             .keys()

@@ -148,7 +148,10 @@ fn sorted_json(d: &Data) -> String {
 
 /// One FunctionTest run in the oracle's shape.
 pub fn test_json(run: &TestRun) -> J {
-    let rf = run.function.kind == Kind::ResourceFunction;
+    let rf = run
+        .function
+        .as_ref()
+        .is_some_and(|f| f.kind == Kind::ResourceFunction);
     let cases: Vec<J> = if run.crash.is_some() {
         // The engine's exception discards the partial results.
         Vec::new()

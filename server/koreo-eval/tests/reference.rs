@@ -206,6 +206,26 @@ fn compare_workspace(dir: &Path) -> Vec<String> {
             field(t, "status"),
         );
         if field(t, "status") == "error" {
+            let theirs = field(t, "message").as_str().unwrap_or("");
+            let mine_msg = field(mine, "message").as_str().unwrap_or("");
+            match theirs.strip_prefix("exception while running: ") {
+                // The run aborted on a host exception: we report the reference LS's
+                // `Unknown {exception}.` with the same exception text.
+                Some(exc) => {
+                    let text = exc.split_once(": ").map(|x| x.1).unwrap_or(exc);
+                    if mine_msg != format!("Unknown {text}.") {
+                        errors.push(format!(
+                            "{what} message: ours {mine_msg:?}, oracle {theirs:?}"
+                        ));
+                    }
+                }
+                None => check_eq(
+                    &mut errors,
+                    &format!("{what} message"),
+                    field(mine, "message"),
+                    field(t, "message"),
+                ),
+            }
             continue;
         }
         check_eq(

@@ -9,7 +9,11 @@ fn files() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/reference");
     let mut out = Vec::new();
     for dir in std::fs::read_dir(root).into_iter().flatten().flatten() {
-        for f in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if f.path().extension().is_some_and(|e| e == "yaml") {
                 out.push(std::fs::read_to_string(f.path()).expect("readable"));
             }
@@ -55,18 +59,25 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
 
 #[test]
 fn truncated_and_mutated_files_never_panic() {
-    let replacements = ["", "=", "'", "\"", "[", "{", "}", ":", "\n", " ", "- ", "\\", "0", "=1/0", "null", "=[]=="];
+    let replacements = [
+        "", "=", "'", "\"", "[", "{", "}", ":", "\n", " ", "- ", "\\", "0", "=1/0", "null", "=[]==",
+    ];
     let mut rng = Lcg(7);
     let mut runs = 0;
     for text in files() {
-        let boundaries: Vec<usize> = (0..=text.len()).filter(|i| text.is_char_boundary(*i)).collect();
+        let boundaries: Vec<usize> = (0..=text.len())
+            .filter(|i| text.is_char_boundary(*i))
+            .collect();
         // Truncations.
         for i in boundaries.iter().step_by((boundaries.len() / 12).max(1)) {
             exercise(&text[..*i]);
