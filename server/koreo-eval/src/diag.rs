@@ -57,10 +57,16 @@ fn prepare_diag(src: &Source, e: &PrepareError) -> Diagnostic {
         (Some(d), _) => format!("{d} ({engine})"),
         (None, _) => engine.clone(),
     };
+    // Schema messages name the failing path (`spec.preconditions[0].skip must ...`).
+    let range = e.range.or_else(|| {
+        (e.code == "schema")
+            .then(|| schema_path_range(&src.spec, &engine))
+            .flatten()
+    });
     Diagnostic {
         file: src.key.file.clone(),
         resource: ResourceRef::new(src.kind, src.name.clone()),
-        range: e.range.or(src.name_range).unwrap_or(src.range),
+        range: range.or(src.name_range).unwrap_or(src.range),
         severity: if e.crashed {
             Severity::Error
         } else {
@@ -70,6 +76,43 @@ fn prepare_diag(src: &Source, e: &PrepareError) -> Diagnostic {
         message,
         engine_message: Some(engine),
     }
+}
+
+/// The deepest node named by the first `spec…` path in a schema message.
+fn schema_path_range(spec: &SNode, message: &str) -> Option<TextRange> {
+    let start = message
+        .find(" spec")
+        .map(|i| i + 1)
+        .or_else(|| message.starts_with("spec").then_some(0))?;
+    let path: String = message[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let rest = path.strip_prefix("spec")?;
+    let mut node = spec;
+    let mut chars = rest.chars().peekable();
+    loop {
+        match chars.next() {
+            Some('.') => {
+                let key: String =
+                    std::iter::from_fn(|| chars.next_if(|c| *c != '.' && *c != '[')).collect();
+                match node.get(&key) {
+                    Some(n) => node = n,
+                    None => break,
+                }
+            }
+            Some('[') => {
+                let idx: String = std::iter::from_fn(|| chars.next_if(|c| *c != ']')).collect();
+                chars.next();
+                match idx.parse::<usize>().ok().and_then(|i| node.items()?.get(i)) {
+                    Some(n) => node = n,
+                    None => break,
+                }
+            }
+            _ => break,
+        }
+    }
+    Some(node.range)
 }
 
 impl Registry {

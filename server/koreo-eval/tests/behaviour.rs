@@ -310,6 +310,13 @@ fn schema_errors_from_the_layer_above_fail_the_resource() {
         run.message.as_deref(),
         Some("object spec.return must be object")
     );
+    // The diagnostic sits on the node the schema message names.
+    let d = reg
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.code == "schema")
+        .unwrap();
+    assert_eq!(at(&f, &d), "x: 1");
     assert!(codes(&reg).contains(&"function-under-test-failed"));
 }
 
@@ -457,4 +464,13 @@ fn garbage_input_never_panics() {
         let _ = reg.diagnostics();
         let _ = reg.run_all_tests();
     }
+}
+
+#[test]
+fn results_can_cross_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Registry>();
+    assert_send_sync::<koreo_eval::TestRun>();
+    assert_send_sync::<koreo_eval::Diagnostic>();
+    assert_send_sync::<koreo_eval::wf::WorkflowResult>();
 }
