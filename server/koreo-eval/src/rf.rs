@@ -1260,9 +1260,8 @@ fn owner_referenced(resource: &Data, owner_ref: &Data) -> bool {
         return true;
     };
     let uid = owner_uid(owner_ref);
-    refs.iter().any(|r| {
-        r.get("uid") == uid && r.get("uid").is_some() || (uid.is_none() && r.get("uid").is_none())
-    })
+    // Python `ref.get("uid") == uid` (two missing uids are equal).
+    refs.iter().any(|r| r.get("uid") == uid)
 }
 
 /// `_updated_owner_refs`.
