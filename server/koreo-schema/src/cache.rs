@@ -140,7 +140,7 @@ impl DiskCache {
             .filter(|(gv, _, _)| *gv == key)
             .map(|(_, t, p)| (t, p))
             .collect();
-        mine.sort_by(|a, b| b.0.cmp(&a.0));
+        mine.sort_by_key(|e| std::cmp::Reverse(e.0));
         for (_, path) in mine.into_iter().skip(KEEP_PER_GROUP_VERSION) {
             let _ = fs::remove_file(path);
         }
@@ -153,7 +153,7 @@ impl DiskCache {
             .filter_map(|(_, t, p)| fs::metadata(&p).ok().map(|m| (t, m.len(), p)))
             .collect();
         let mut total: u64 = entries.iter().map(|e| e.1).sum();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_by_key(|e| e.0);
         for (_, len, path) in entries {
             if total <= MAX_CONTEXT_BYTES {
                 break;
