@@ -6,7 +6,9 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use koreo_schema::cache::build_snapshot;
 use koreo_schema::value::map_get;
-use koreo_schema::{SchemaSource, SchemaStore, ValidateOptions, engine_first_error, load_openapi, validate_document};
+use koreo_schema::{
+    SchemaSource, SchemaStore, ValidateOptions, engine_first_error, load_openapi, validate_document,
+};
 
 const APPS_V1: &str = include_str!("../tests/data/openapi/apis/apps/v1.json");
 const CORE_V1: &str = include_str!("../tests/data/openapi/api/v1.json");
@@ -116,21 +118,40 @@ spec:
 
 fn bench(c: &mut Criterion) {
     let docs: Vec<(String, serde_json::Value)> = vec![
-        ("apis/apps/v1".into(), serde_json::from_str(APPS_V1).unwrap()),
+        (
+            "apis/apps/v1".into(),
+            serde_json::from_str(APPS_V1).unwrap(),
+        ),
         ("api/v1".into(), serde_json::from_str(CORE_V1).unwrap()),
     ];
     let mut store = SchemaStore::new();
     store.set_cluster(build_snapshot("bench", None, &docs, false));
     let options = ValidateOptions::default();
 
-    let deployment = koreo_syntax::parse_file(DEPLOYMENT).documents.remove(0).root.unwrap();
-    assert!(validate_document(&store, &deployment, &options).diagnostics.is_empty());
+    let deployment = koreo_syntax::parse_file(DEPLOYMENT)
+        .documents
+        .remove(0)
+        .root
+        .unwrap();
+    assert!(
+        validate_document(&store, &deployment, &options)
+            .diagnostics
+            .is_empty()
+    );
     c.bench_function("schema/validate_deployment", |b| {
         b.iter(|| validate_document(&store, black_box(&deployment), &options))
     });
 
-    let workflow = koreo_syntax::parse_file(WORKFLOW).documents.remove(0).root.unwrap();
-    assert!(validate_document(&store, &workflow, &options).diagnostics.is_empty());
+    let workflow = koreo_syntax::parse_file(WORKFLOW)
+        .documents
+        .remove(0)
+        .root
+        .unwrap();
+    assert!(
+        validate_document(&store, &workflow, &options)
+            .diagnostics
+            .is_empty()
+    );
     c.bench_function("schema/validate_workflow", |b| {
         b.iter(|| validate_document(&store, black_box(&workflow), &options))
     });

@@ -6,8 +6,9 @@ use koreo_syntax::{Node, TextRange};
 
 use crate::builtin::{KOREO_API_VERSION, KOREO_GROUP, KOREO_KINDS};
 use crate::formats;
+use crate::load::load_crd_node;
 use crate::model::{Gvk, SchemaSource, split_api_version};
-use crate::store::SchemaStore;
+use crate::store::{SchemaStore, is_crd_document};
 use crate::validate::{SchemaDiagnostic, ValidateOptions, did_you_mean, or_list, validate};
 use crate::value::{is_expression, key_text, map_get};
 
@@ -50,7 +51,21 @@ pub fn validate_document(
     let gvk = Gvk::from_api_version(&api_version, &kind);
     out.gvk = Some(gvk.clone());
     let Some(schema) = store.get(&gvk) else {
-        unknown_kind(store, &gvk, api_range, kind_range, diags);
+        if is_crd_document(root) {
+            // Without the cluster's apiextensions schema, still say whether we can use it.
+            if let Err(e) = load_crd_node(root, SchemaSource::Workspace(String::new())) {
+                let message = format!("this CustomResourceDefinition cannot be used: {e}");
+                diags.push(diag(
+                    kind_range,
+                    Severity::Error,
+                    "schema-crd",
+                    message,
+                    "kind",
+                ));
+            }
+        } else {
+            unknown_kind(store, &gvk, api_range, kind_range, diags);
+        }
         return out;
     };
     out.schema_source = Some(schema.source.clone());

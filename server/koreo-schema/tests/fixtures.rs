@@ -81,7 +81,5 @@ fn fixtures_validate_like_the_engine() {
         17:5-17:7 warning schema-unknown-field [spec.preconditions[0].ok] "ok": unknown field `ok`; expected one of `assert`, `defaultReturn`, `depSkip`, `permFail`, `retry`, `skip` (the API server drops it; `kubectl apply` rejects it)
         # fixtures/reference/spec-examples/25-overlayresource-bad-identifier.yaml
         14:3-14:18 warning schema-required [spec.currentResource] "currentResource": missing required fields `apiVersion` and `kind`: an embedded resource needs both
-        # fixtures/web-service/crd.yaml
-        3:7-3:31 info schema-unknown-kind [kind] "CustomResourceDefinition": no schema known for `CustomResourceDefinition` (`apiextensions.k8s.io/v1`); connect to a cluster to check it
     "##]].assert_eq(&report);
 }

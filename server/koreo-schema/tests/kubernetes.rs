@@ -256,6 +256,12 @@ fn unknown_kinds_and_versions() {
         1:1-1:5 error schema-required [] "kind": missing required field `apiVersion`
     "#]]
     .assert_eq(&check_with(&store, text, &ValidateOptions::default()));
+    let text = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x.example.com}\nspec:\n  group: example.com\n  names: {kind: X}\n  versions: [{name: v1}]\n";
+    assert_eq!(check_with(&store, text, &ValidateOptions::default()), "");
+    let text = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x.example.com}\nspec:\n  names: {kind: X}\n";
+    expect![[r#"
+        2:7-2:31 error schema-crd [kind] "CustomResourceDefinition": this CustomResourceDefinition cannot be used: the CRD has no `spec.group`
+    "#]].assert_eq(&check_with(&store, text, &ValidateOptions::default()));
     let text = "- a\n- b\n";
     expect![[r#"
         1:1-2:4 error schema-type [] "- a⏎- b": a Kubernetes object must be a mapping with `apiVersion` and `kind`
