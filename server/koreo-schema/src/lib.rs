@@ -20,6 +20,21 @@
 //! * `x-kubernetes-validations` rules are evaluated through koreo-cel's Kubernetes
 //!   dialect; an evaluation problem is at most an information diagnostic.
 //!
+//! ```
+//! use koreo_schema::{SchemaStore, ValidateOptions, validate_document};
+//!
+//! let text = "apiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {name: wf}\n\
+//!             spec:\n  steps:\n    - label: one\n      ref: {kind: ValueFuntion, name: x}\n";
+//! let root = koreo_syntax::parse_file(text).documents.remove(0).root.unwrap();
+//! let store = SchemaStore::new(); // the built-in Koreo kinds
+//! let result = validate_document(&store, &root, &ValidateOptions::default());
+//! let d = &result.diagnostics[0];
+//! assert_eq!(d.code, "schema-enum");
+//! assert_eq!(d.path, "spec.steps[0].ref.kind");
+//! assert_eq!(d.suggestion.as_deref(), Some("ValueFunction"));
+//! assert_eq!(&text[d.range], "ValueFuntion");
+//! ```
+//!
 //! # Koreo kinds
 //! [`builtin`] holds our own definitions of the five Koreo kinds (`builtin/*.yaml`),
 //! documented for hover and completion, including the API-server-only rules of the

@@ -380,7 +380,7 @@ impl<'a> Walker<'a> {
         }
         match &val {
             Val::Map(entries) => self.object(node, entries, s, site),
-            Val::Seq(items) => self.array(node, items, s, site),
+            Val::Seq(items) => self.array(items, s, site),
             _ => self.scalar(node, &val, s),
         }
         self.junctors(node, id, site);
@@ -591,7 +591,7 @@ impl<'a> Walker<'a> {
         );
     }
 
-    fn array(&mut self, node: &Node, items: &[Node], s: &Schema, site: Site) {
+    fn array(&mut self, items: &[Node], s: &Schema, site: Site) {
         let n = items.len() as u64;
         if let Some(min) = s.min_items
             && n < min
@@ -627,7 +627,6 @@ impl<'a> Walker<'a> {
             }
             self.partial = was_partial;
         }
-        let _ = node;
         match s.list_type {
             Some(ListType::Map) if !s.list_map_keys.is_empty() => self.unique_map_keys(items, s),
             Some(ListType::Set) => self.unique_items(items, s),
