@@ -24,8 +24,14 @@ pub fn repo_root() -> PathBuf {
 
 /// The `koreo-ls` binary of the current build profile: next to the test executable's
 /// `deps/` folder (`cargo test --workspace` builds it there). Built with
-/// `cargo build -p koreo-ls` when missing.
+/// `cargo build -p koreo-ls` when missing. `KOREO_LS_BIN` overrides the path.
+///
+/// `cargo test -p koreo-e2e` alone does not rebuild an existing binary (this crate cannot
+/// depend on a binary crate): run `cargo build -p koreo-ls` first after server changes.
 pub fn koreo_ls_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("KOREO_LS_BIN") {
+        return PathBuf::from(bin);
+    }
     let exe = std::env::current_exe().expect("current test executable");
     let profile_dir = exe
         .parent()

@@ -286,3 +286,69 @@ fn watched_file_events_update_the_index() {
     assert_eq!(c.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn workspace_folders_can_be_added_and_removed() {
+    let base = std::env::temp_dir().join(format!("koreo-e2e-folders-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let (a, b) = (base.join("a"), base.join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let test = "apiVersion: koreo.dev/v1beta1\nkind: FunctionTest\nmetadata: {name: t}\nspec:\n  functionRef: {kind: ValueFunction, name: shared}\n";
+    let vf = "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\nmetadata: {name: shared}\nspec: {return: {a: 1}}\n";
+    std::fs::write(a.join("test.k.yaml"), test).unwrap();
+    std::fs::write(b.join("vf.k.yaml"), vf).unwrap();
+    let test_uri = file_uri(&a.join("test.k.yaml"));
+
+    let mut c = LspClient::spawn(&[], &[]);
+    c.initialize(&a, &["utf-16"]);
+    c.notification("textDocument/publishDiagnostics", |p| {
+        diagnostics_for(p, &test_uri).is_some_and(|d| d.len() == 1)
+    });
+    let b_uri = file_uri(&b);
+    c.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": b_uri, "name": "b"}], "removed": []}}),
+    );
+    c.notification("textDocument/publishDiagnostics", |p| {
+        diagnostics_for(p, &test_uri).is_some_and(|d| d.is_empty())
+    });
+    c.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [{"uri": b_uri, "name": "b"}]}}),
+    );
+    c.notification("textDocument/publishDiagnostics", |p| {
+        diagnostics_for(p, &test_uri).is_some_and(|d| d.len() == 1)
+    });
+    assert_eq!(c.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn documents_opened_before_indexing_finishes_are_republished() {
+    let mut c = LspClient::spawn(&[], &[]);
+    c.initialize(&demo(), &["utf-16"]);
+    // Opened right away: the reference may not resolve until the workspace is indexed, and
+    // the final diagnostics for the document must be empty either way.
+    let path = demo().join("tests/config.k.yaml");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "koreo", "version": 1, "text": text}}),
+    );
+    // The load publishes before it reports `indexing: false`, and notifications are handled
+    // in order: whichever came first, the last diagnostics for the document are final.
+    c.notification("koreo/status", |p| p["indexing"] == false);
+    let is_ours = |m: &Value| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+    };
+    let last = match c.received.iter().rev().find(|m| is_ours(m)) {
+        Some(m) => m["params"].clone(),
+        None => c.notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri.as_str()
+        }),
+    };
+    assert_eq!(last["diagnostics"], json!([]), "{last}");
+    assert_eq!(c.shutdown(), Some(0));
+}

@@ -594,8 +594,8 @@ impl Server {
         });
     }
 
-    /// Publishes diagnostics of `files`; with `skip_empty`, files without findings are not
-    /// sent (used after the initial scan, when the client holds nothing yet).
+    /// Publishes diagnostics of `files`; with `skip_empty`, closed files without findings
+    /// are not sent (used after the initial scan, when the client holds nothing for them).
     fn publish(&self, files: &[FileId], skip_empty: bool) {
         let analysis = self.host.analysis();
         let conv = Conv::new(self.encoding);
@@ -607,7 +607,8 @@ impl Server {
             } else {
                 Vec::new()
             };
-            if skip_empty && diags.is_empty() {
+            // Open documents may hold diagnostics published before the index was complete.
+            if skip_empty && diags.is_empty() && !self.docs.contains_key(&*key) {
                 continue;
             }
             let version = self.docs.get(&*key).map(|(_, v)| *v);
