@@ -26,6 +26,7 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> u8 {
     let mut change = Change::new();
     let mut io_failed = false;
     let mut count = 0usize;
+    let mut seen = std::collections::HashSet::new();
     for root in paths {
         if !root.exists() {
             eprintln!("error: {}: no such file or directory", root.display());
@@ -38,8 +39,12 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> u8 {
             io_failed = true;
         }
         for f in files {
-            change.set_disk(display_path(root, &f.path), Some(f.contents));
-            count += 1;
+            // A file reached through two PATH arguments is one file, not a duplicate definition.
+            let canonical = f.path.canonicalize().unwrap_or_else(|_| f.path.clone());
+            if seen.insert(canonical) {
+                change.set_disk(display_path(root, &f.path), Some(f.contents));
+                count += 1;
+            }
         }
     }
     let mut host = AnalysisHost::new();

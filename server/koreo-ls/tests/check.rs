@@ -38,6 +38,13 @@ fn demo_workspace_is_clean() {
 }
 
 #[test]
+fn overlapping_paths_count_each_file_once() {
+    let (v, code) = json(&["fixtures/web-service", "fixtures/web-service/functions"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["summary"]["files"], 11);
+}
+
+#[test]
 fn human_output_for_the_demo() {
     let out = check(&["fixtures/web-service/"]);
     assert_eq!(out.status.code(), Some(0));
