@@ -22,7 +22,7 @@ pub(crate) fn check_plain_scalar(text: &str, range: TextRange, out: &mut Vec<Syn
     }
     let k8s = resolve_k8s_plain(text);
     let py = resolve_pyyaml_plain(text);
-    let quoted = format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+    let quoted = || format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
     match &py {
         Err(reason) => {
             out.push(SyntaxError {
@@ -31,17 +31,19 @@ pub(crate) fn check_plain_scalar(text: &str, range: TextRange, out: &mut Vec<Syn
                 code: codes::AMBIGUOUS_SCALAR,
                 message: format!(
                     "`{text}` is read as {} by Kubernetes, but PyYAML (the Python tooling) cannot \
-                     load it: {reason}; quote it ({quoted}) if you mean the string",
-                    describe(&k8s)
+                     load it: {reason}; quote it ({}) if you mean the string",
+                    describe(&k8s),
+                    quoted()
                 ),
             });
         }
         Ok(py) if !same(&k8s, py) => {
             let mut message = format!(
                 "`{text}` is read as {} by Kubernetes but as {} by PyYAML (the Python \
-                 tooling); quote it ({quoted}) if you mean the string",
+                 tooling); quote it ({}) if you mean the string",
                 describe(&k8s),
-                describe(py)
+                describe(py),
+                quoted()
             );
             if let Some(alt) = unambiguous_spelling(&k8s).or_else(|| unambiguous_spelling(py)) {
                 message.push_str(&format!(", or write `{alt}`"));
@@ -56,6 +58,7 @@ pub(crate) fn check_plain_scalar(text: &str, range: TextRange, out: &mut Vec<Syn
         Ok(Resolved::Bool(b))
             if !matches!(text.to_ascii_lowercase().as_str(), "true" | "false") =>
         {
+            let quoted = quoted();
             out.push(SyntaxError {
                 range,
                 severity: Severity::Hint,
