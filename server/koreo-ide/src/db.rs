@@ -234,7 +234,9 @@ pub(crate) fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
 /// Where a Koreo resource is defined.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DefLoc {
+    /// The file.
     pub file: FileId,
+    /// The resource kind.
     pub kind: Kind,
     /// Index of the document (= item) in the file.
     pub doc: usize,
@@ -247,10 +249,15 @@ pub struct DefLoc {
 /// Where a CRD is defined.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CrdLoc {
+    /// The file.
     pub file: FileId,
+    /// `spec.group`.
     pub group: String,
+    /// `spec.names.kind`.
     pub kind: String,
+    /// `spec.versions[].name`.
     pub versions: Vec<String>,
+    /// Byte range in the file.
     pub range: TextRange,
     /// Range of `spec.names.kind`.
     pub kind_range: TextRange,

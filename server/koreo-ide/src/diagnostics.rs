@@ -13,11 +13,15 @@ pub use koreo_syntax::yaml::Severity;
 /// A finding at a byte range of a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The file.
     pub file: FileId,
+    /// Byte range in the file.
     pub range: TextRange,
+    /// How bad it is.
     pub severity: Severity,
     /// Stable kebab-case id (`unknown-reference`, `duplicate-resource`, `yaml-syntax`, ...).
     pub code: String,
+    /// Human-readable explanation.
     pub message: String,
     /// Other places that explain this finding (e.g. the other definition of a duplicate).
     pub related: Vec<Related>,
@@ -26,8 +30,11 @@ pub struct Diagnostic {
 /// A secondary location attached to a [`Diagnostic`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Related {
+    /// The file.
     pub file: FileId,
+    /// Byte range in the file.
     pub range: TextRange,
+    /// Human-readable explanation.
     pub message: String,
 }
 

@@ -44,14 +44,18 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// A file found by [`scan`], already read.
 #[derive(Debug)]
 pub struct FoundFile {
+    /// Path of the file.
     pub path: PathBuf,
+    /// The file as read.
     pub contents: Contents,
 }
 
 /// A problem met while scanning (unreadable directory or file).
 #[derive(Debug)]
 pub struct ScanError {
+    /// Path of the file.
     pub path: PathBuf,
+    /// Human-readable explanation.
     pub message: String,
 }
 

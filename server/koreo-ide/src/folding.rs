@@ -10,6 +10,7 @@ use crate::db::Db;
 /// A foldable region, from the line of `range.start()` to the line of `range.end()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fold {
+    /// Byte range in the file.
     pub range: TextRange,
 }
 

@@ -13,6 +13,8 @@
 //! expose it as an `Analysis` method wrapped in `self.with_db(...)`, and test it with the
 //! fixture harness in [`fixture`].
 
+#![deny(missing_docs)]
+
 mod db;
 pub mod diagnostics;
 pub mod discover;
@@ -45,14 +47,18 @@ pub struct FileId(pub u32);
 /// A byte offset in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FilePosition {
+    /// The file.
     pub file: FileId,
+    /// Byte offset in the file.
     pub offset: TextSize,
 }
 
 /// A byte range in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FileRange {
+    /// The file.
     pub file: FileId,
+    /// Byte range in the file.
     pub range: TextRange,
 }
 
@@ -82,7 +88,9 @@ pub type Cancellable<T> = Result<T, Cancelled>;
 /// Counts in the workspace, for progress and summaries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
+    /// Number of files.
     pub files: usize,
+    /// Number of Koreo resources.
     pub resources: usize,
 }
 

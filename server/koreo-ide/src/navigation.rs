@@ -9,11 +9,13 @@ use crate::{FileId, FilePosition, FileRange};
 /// A place to navigate to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NavigationTarget {
+    /// The file.
     pub file: FileId,
     /// The whole item (resource document, CRD).
     pub full_range: TextRange,
     /// The part to select: the name.
     pub focus_range: TextRange,
+    /// The name.
     pub name: String,
     /// `ValueFunction`, `CustomResourceDefinition`, ...
     pub kind: String,
@@ -22,7 +24,9 @@ pub struct NavigationTarget {
 /// Hover contents as Markdown, with the range they describe.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HoverResult {
+    /// Byte range in the file.
     pub range: TextRange,
+    /// Markdown text.
     pub markdown: String,
 }
 

@@ -25,14 +25,17 @@ pub enum SymbolKind {
 /// One node of a document outline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Symbol {
+    /// The name.
     pub name: String,
     /// Extra text shown next to the name (the kind, or a step's target).
     pub detail: Option<String>,
+    /// What the symbol stands for.
     pub kind: SymbolKind,
     /// The whole element.
     pub range: TextRange,
     /// The name (or the element when it has no name node).
     pub selection_range: TextRange,
+    /// Nested symbols (steps, test cases).
     pub children: Vec<Symbol>,
 }
 

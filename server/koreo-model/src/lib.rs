@@ -7,6 +7,8 @@
 //! layers can point at it. Value sub-trees (inputs, return, resource, ...) are kept as
 //! [`Node`]s; schema validation and evaluation happen in other crates. No I/O here.
 
+#![deny(missing_docs)]
+
 pub mod expr;
 pub mod node;
 
@@ -23,7 +25,9 @@ pub const KOREO_GROUP: &str = "koreo.dev";
 /// A value with the byte range (in the file) of the node it came from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Spanned<T> {
+    /// The value.
     pub value: T,
+    /// Byte range of the element in the file.
     pub range: TextRange,
 }
 
@@ -37,10 +41,15 @@ impl<T> Spanned<T> {
 /// The five Koreo kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
+    /// A ValueFunction.
     ValueFunction,
+    /// A ResourceFunction.
     ResourceFunction,
+    /// A ResourceTemplate.
     ResourceTemplate,
+    /// A Workflow.
     Workflow,
+    /// A FunctionTest.
     FunctionTest,
 }
 
@@ -80,10 +89,13 @@ impl std::fmt::Display for Kind {
 /// A finding of this layer, at a byte range of the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// How bad it is.
     pub severity: Severity,
     /// Stable kebab-case id.
     pub code: &'static str,
+    /// Human-readable explanation.
     pub message: String,
 }
 
@@ -103,6 +115,7 @@ pub enum Item {
 /// A Koreo resource. Identity is `(kind, name)`: the namespace is not part of it (spec §1.1).
 #[derive(Clone, Debug)]
 pub struct Resource {
+    /// `kind` as written.
     pub kind: Kind,
     /// Range of the `kind` value.
     pub kind_range: TextRange,
@@ -114,171 +127,253 @@ pub struct Resource {
     pub range: TextRange,
     /// The `spec` node, as given to the schema validator.
     pub spec: Option<Node>,
+    /// Kind-specific content.
     pub body: Body,
 }
 
 /// Kind-specific content of a resource.
 #[derive(Clone, Debug)]
 pub enum Body {
+    /// A ValueFunction.
     ValueFunction(ValueFunction),
+    /// A ResourceFunction.
     ResourceFunction(Box<ResourceFunction>),
+    /// A ResourceTemplate.
     ResourceTemplate(ResourceTemplate),
+    /// A Workflow.
     Workflow(Workflow),
+    /// A FunctionTest.
     FunctionTest(FunctionTest),
 }
 
 /// `ValueFunction.spec` (spec §6.1).
 #[derive(Clone, Debug, Default)]
 pub struct ValueFunction {
+    /// `preconditions`.
     pub preconditions: Option<Node>,
+    /// `locals`.
     pub locals: Option<Node>,
+    /// `return`.
     pub return_: Option<Node>,
 }
 
 /// `ResourceFunction.spec` (spec §8.1).
 #[derive(Clone, Debug, Default)]
 pub struct ResourceFunction {
+    /// `preconditions`.
     pub preconditions: Option<Node>,
+    /// `locals`.
     pub locals: Option<Node>,
+    /// `apiConfig`.
     pub api_config: Option<ApiConfig>,
+    /// `resource`.
     pub resource: Option<Node>,
+    /// `resourceTemplateRef`.
     pub resource_template_ref: Option<Reference>,
+    /// `overlays`.
     pub overlays: Vec<Overlay>,
+    /// `create`.
     pub create: Option<Create>,
+    /// `update`.
     pub update: Option<Node>,
+    /// `delete`.
     pub delete: Option<Node>,
+    /// `postconditions`.
     pub postconditions: Option<Node>,
+    /// `return`.
     pub return_: Option<Node>,
 }
 
 /// `ResourceFunction.spec.apiConfig`.
 #[derive(Clone, Debug)]
 pub struct ApiConfig {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `apiVersion`.
     pub api_version: Option<Spanned<String>>,
+    /// `kind` as written.
     pub kind: Option<Spanned<String>>,
     /// May be an expression.
     pub name: Option<Node>,
     /// May be an expression.
     pub namespace: Option<Node>,
+    /// `plural`.
     pub plural: Option<Spanned<String>>,
+    /// `namespaced`.
     pub namespaced: Option<Spanned<bool>>,
+    /// `owned`.
     pub owned: Option<Spanned<bool>>,
+    /// `readonly`.
     pub readonly: Option<Spanned<bool>>,
+    /// `deleteIfExists`.
     pub delete_if_exists: Option<Spanned<bool>>,
 }
 
 /// One item of `ResourceFunction.spec.overlays`.
 #[derive(Clone, Debug)]
 pub struct Overlay {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `overlay`.
     pub overlay: Option<Node>,
+    /// `overlayRef`.
     pub overlay_ref: Option<Reference>,
+    /// `inputs`.
     pub inputs: Option<Node>,
+    /// `skipIf`.
     pub skip_if: Option<Node>,
 }
 
 /// `ResourceFunction.spec.create`.
 #[derive(Clone, Debug)]
 pub struct Create {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `enabled`.
     pub enabled: Option<Spanned<bool>>,
+    /// `delay`.
     pub delay: Option<Node>,
+    /// `overlay`.
     pub overlay: Option<Node>,
 }
 
 /// `ResourceTemplate.spec` (spec §7).
 #[derive(Clone, Debug, Default)]
 pub struct ResourceTemplate {
+    /// `template`.
     pub template: Option<Node>,
+    /// `context`.
     pub context: Option<Node>,
 }
 
 /// `Workflow.spec` (spec §9.1).
 #[derive(Clone, Debug, Default)]
 pub struct Workflow {
+    /// `crdRef`.
     pub crd_ref: Option<CrdRef>,
+    /// `steps`.
     pub steps: Vec<Step>,
 }
 
 /// `Workflow.spec.crdRef`: the parent kind that triggers the workflow.
 #[derive(Clone, Debug)]
 pub struct CrdRef {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `apiGroup`.
     pub api_group: Option<Spanned<String>>,
+    /// `version`.
     pub version: Option<Spanned<String>>,
+    /// `kind` as written.
     pub kind: Option<Spanned<String>>,
 }
 
 /// One workflow step.
 #[derive(Clone, Debug)]
 pub struct Step {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `label`.
     pub label: Option<Spanned<String>>,
+    /// `reference`.
     pub reference: Option<Reference>,
+    /// `refSwitch`.
     pub ref_switch: Option<RefSwitch>,
+    /// `inputs`.
     pub inputs: Option<Node>,
+    /// `skipIf`.
     pub skip_if: Option<Node>,
+    /// `forEach`.
     pub for_each: Option<ForEach>,
+    /// `state`.
     pub state: Option<Node>,
+    /// `condition`.
     pub condition: Option<Condition>,
 }
 
 /// `steps[].refSwitch`.
 #[derive(Clone, Debug)]
 pub struct RefSwitch {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `switchOn`.
     pub switch_on: Option<Node>,
+    /// `cases`.
     pub cases: Vec<SwitchCase>,
 }
 
 /// One `refSwitch.cases[]` item.
 #[derive(Clone, Debug)]
 pub struct SwitchCase {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `case`.
     pub case: Option<Spanned<String>>,
+    /// `default`.
     pub default: Option<Spanned<bool>>,
+    /// `reference`.
     pub reference: Reference,
 }
 
 /// `steps[].forEach`.
 #[derive(Clone, Debug)]
 pub struct ForEach {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `itemIn`.
     pub item_in: Option<Node>,
+    /// `inputKey`.
     pub input_key: Option<Spanned<String>>,
 }
 
 /// `steps[].condition`.
 #[derive(Clone, Debug)]
 pub struct Condition {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `type`.
     pub type_: Option<Spanned<String>>,
+    /// `name`.
     pub name: Option<Spanned<String>>,
 }
 
 /// `FunctionTest.spec` (spec §10.1).
 #[derive(Clone, Debug, Default)]
 pub struct FunctionTest {
+    /// `functionRef`.
     pub function_ref: Option<Reference>,
+    /// `inputs`.
     pub inputs: Option<Node>,
+    /// `currentResource`.
     pub current_resource: Option<Node>,
+    /// `testCases`.
     pub test_cases: Vec<TestCase>,
 }
 
 /// One `FunctionTest.spec.testCases[]` item.
 #[derive(Clone, Debug)]
 pub struct TestCase {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `label`.
     pub label: Option<Spanned<String>>,
+    /// `variant`.
     pub variant: Option<Spanned<bool>>,
+    /// `skip`.
     pub skip: Option<Spanned<bool>>,
+    /// `inputOverrides`.
     pub input_overrides: Option<Node>,
+    /// `currentResource`.
     pub current_resource: Option<Node>,
+    /// `overlayResource`.
     pub overlay_resource: Option<Node>,
+    /// `expectResource`.
     pub expect_resource: Option<Node>,
+    /// `expectDelete`.
     pub expect_delete: Option<Node>,
+    /// `expectReturn`.
     pub expect_return: Option<Node>,
+    /// `expectOutcome`.
     pub expect_outcome: Option<Node>,
 }
 
@@ -325,6 +420,7 @@ impl RefRole {
 /// A by-name reference to another Koreo resource (`{kind, name}`; never a namespace).
 #[derive(Clone, Debug)]
 pub struct Reference {
+    /// Where the reference appears.
     pub role: RefRole,
     /// Range of the whole reference mapping.
     pub range: TextRange,
@@ -353,8 +449,11 @@ impl Reference {
 /// An `apiextensions.k8s.io/v1` CustomResourceDefinition (feeds the schema store).
 #[derive(Clone, Debug)]
 pub struct Crd {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `name`.
     pub name: Option<Spanned<String>>,
+    /// `group`.
     pub group: Option<Spanned<String>>,
     /// `spec.names.kind`
     pub kind: Option<Spanned<String>>,
@@ -365,17 +464,24 @@ pub struct Crd {
 /// Any other Kubernetes object (later usable as a preview parent).
 #[derive(Clone, Debug)]
 pub struct Object {
+    /// Byte range of the element in the file.
     pub range: TextRange,
+    /// `apiVersion`.
     pub api_version: Spanned<String>,
+    /// `kind` as written.
     pub kind: Spanned<String>,
+    /// `name`.
     pub name: Option<Spanned<String>>,
+    /// `namespace`.
     pub namespace: Option<Spanned<String>>,
 }
 
 /// The result of lowering one document.
 #[derive(Clone, Debug)]
 pub struct Lowered {
+    /// What the document is.
     pub item: Item,
+    /// Findings of the lowering.
     pub problems: Vec<Problem>,
 }
 
