@@ -221,6 +221,11 @@ fn friendly_message(message: &str) -> String {
              contains `: `)"
                 .to_owned()
         }
+        "recursion limit exceeded" => {
+            "flow collections (`[`, `{`) are nested more than 255 levels deep; the rest of \
+             the document is not read"
+                .to_owned()
+        }
         "found character that cannot start any token" => {
             "this character cannot start a YAML token (tabs cannot indent YAML; `@` and \
              backquote must be quoted)"
