@@ -74,12 +74,14 @@ pub struct FileAnalysis {
 
 impl FileAnalysis {
     /// Parses and lowers one file. Never panics: an internal failure becomes a diagnostic.
-    pub(crate) fn new(file: FileId, contents: &Contents) -> FileAnalysis {
+    pub(crate) fn new(file: FileId, contents: &Contents, koreo_named: bool) -> FileAnalysis {
         let text = match contents {
             Contents::Text(t) => t.clone(),
             Contents::Skipped(reason) => return Self::skipped(file, "".into(), reason.clone()),
         };
-        match catch_unwind(AssertUnwindSafe(|| Self::analyse(file, text.clone()))) {
+        match catch_unwind(AssertUnwindSafe(|| {
+            Self::analyse(file, text.clone(), koreo_named)
+        })) {
             Ok(fa) => fa,
             Err(payload) => {
                 let msg = panic_message(&payload);
@@ -111,7 +113,7 @@ impl FileAnalysis {
         }
     }
 
-    fn analyse(file: FileId, text: Arc<str>) -> FileAnalysis {
+    fn analyse(file: FileId, text: Arc<str>, koreo_named: bool) -> FileAnalysis {
         let line_index = Arc::new(LineIndex::new(&text));
         let parsed = koreo_syntax::parse_file(&text);
         let mut local = Vec::new();
@@ -140,6 +142,10 @@ impl FileAnalysis {
                 crate::schema::validate(file, res, root, &mut local);
             }
             items.push(lowered.item);
+        }
+        // Plain Kubernetes YAML opened next to Koreo files: only real errors, no lint noise.
+        if !koreo_named && !items.iter().any(|i| matches!(i, Item::Resource(_))) {
+            local.retain(|d| d.severity == Severity::Error);
         }
         FileAnalysis {
             text,
@@ -406,6 +412,14 @@ impl Db {
     /// Applies new contents (or removal, `None`) for several files at once and returns the
     /// files whose diagnostics may have changed, sorted.
     pub(crate) fn set_files(&mut self, changes: Vec<(FileId, Option<Contents>)>) -> Vec<FileId> {
+        let changes = changes
+            .into_iter()
+            .map(|(f, c)| {
+                let named =
+                    crate::discover::is_koreo_name(std::path::Path::new(&*self.keys[f.0 as usize]));
+                (f, c, named)
+            })
+            .collect();
         let analysed = analyse_parallel(changes);
         let mut touched_keys: BTreeSet<String> = BTreeSet::new();
         let mut affected: BTreeSet<FileId> = BTreeSet::new();
@@ -442,7 +456,7 @@ impl Db {
 
 /// Parses and lowers files on all cores; the rest of the update is sequential and cheap.
 fn analyse_parallel(
-    changes: Vec<(FileId, Option<Contents>)>,
+    changes: Vec<(FileId, Option<Contents>, bool)>,
 ) -> Vec<(FileId, Option<FileAnalysis>)> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -450,7 +464,7 @@ fn analyse_parallel(
     if changes.len() < 16 || threads < 2 {
         return changes
             .into_iter()
-            .map(|(f, c)| (f, c.map(|c| FileAnalysis::new(f, &c))))
+            .map(|(f, c, named)| (f, c.map(|c| FileAnalysis::new(f, &c, named))))
             .collect();
     }
     let chunk = changes.len().div_ceil(threads);
@@ -461,7 +475,9 @@ fn analyse_parallel(
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|(f, c)| (*f, c.as_ref().map(|c| FileAnalysis::new(*f, c))))
+                        .map(|(f, c, named)| {
+                            (*f, c.as_ref().map(|c| FileAnalysis::new(*f, c, *named)))
+                        })
                         .collect::<Vec<_>>()
                 })
             })

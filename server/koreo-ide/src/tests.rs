@@ -647,3 +647,18 @@ fn schema_errors_are_reported_at_each_node() {
         "#]],
     );
 }
+
+#[test]
+fn plain_kubernetes_yaml_gets_errors_only() {
+    // `on` is an ambiguous YAML 1.1 scalar: linted in Koreo files, quiet in plain manifests.
+    let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {flag: on}\n";
+    check_diagnostics(
+        &format!(
+            "# - deploy/cm.yaml\n{manifest}# - deploy/broken.yaml\na: b: c\n# - cm.k.yaml\n{manifest}"
+        ),
+        expect![[r#"
+            hint[yaml-implicit-boolean] cm.k.yaml:4:14-4:16 `on`: `on` is the boolean true only under YAML 1.1 rules (Kubernetes, PyYAML); YAML 1.2 tools read a string. Write `true`, or quote it ("on") if you mean the string
+            error[yaml-syntax] deploy/broken.yaml:1:5-1:6 `:`: a `key: value` is not allowed here (check the indentation, or quote a value that contains `: `)
+        "#]],
+    );
+}
