@@ -235,6 +235,27 @@ fn malformed_messages_and_panics_do_not_kill_the_server() {
         "{answer}"
     );
 
+    // An edit whose range splits a character (a surrogate pair in UTF-16) is applied at
+    // the nearest character boundaries instead of corrupting or crashing.
+    let uri = "untitled:split";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "koreo", "version": 1, "text": "a: \"😀\"\n"}}),
+    );
+    c.notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri && p["version"] == 1
+    });
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": {"line": 0, "character": 5}, "end": {"line": 0, "character": 5}}, "text": "x"}]
+        }),
+    );
+    c.notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri && p["version"] == 2
+    });
+
     // Still serving.
     let ws = c.request("workspace/symbol", json!({"query": "web"}));
     assert!(!ws["result"].as_array().unwrap().is_empty());

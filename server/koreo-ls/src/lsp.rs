@@ -164,6 +164,9 @@ struct Server {
     watch_dynamic: bool,
     progress_supported: bool,
     indexing: bool,
+    /// Until the first scan is in, diagnostics are held back: references into files not yet
+    /// read would show as unknown for a moment.
+    initial_done: bool,
 }
 
 /// A notification whose params are decoded by us, so bad params are logged instead of
@@ -249,6 +252,7 @@ fn router(client: ClientSocket) -> Router<Server> {
         watch_dynamic: false,
         progress_supported: false,
         indexing: false,
+        initial_done: false,
     });
     router
         .request::<request::Initialize, _>(|st, params| {
@@ -562,7 +566,14 @@ impl Server {
         for (key, contents) in loaded.files {
             change.set_disk(key, Some(contents));
         }
-        let affected = self.host.apply_change(change);
+        let mut affected = self.host.apply_change(change);
+        if loaded.initial {
+            self.initial_done = true;
+            // Open documents were not published while the index was incomplete.
+            affected.extend(self.docs.keys().filter_map(|k| self.host.file_id(k)));
+            affected.sort();
+            affected.dedup();
+        }
         self.publish(&affected, loaded.initial);
         self.indexing = false;
         if let Some(token) = loaded.progress {
@@ -597,6 +608,9 @@ impl Server {
     /// Publishes diagnostics of `files`; with `skip_empty`, closed files without findings
     /// are not sent (used after the initial scan, when the client holds nothing for them).
     fn publish(&self, files: &[FileId], skip_empty: bool) {
+        if !self.initial_done {
+            return;
+        }
         let analysis = self.host.analysis();
         let conv = Conv::new(self.encoding);
         for &file in files {
@@ -651,7 +665,16 @@ impl Server {
                 Some(range) => {
                     let li = koreo_ide::LineIndex::new(text);
                     let r = convert::text_range(&li, range, self.encoding);
-                    text.replace_range(usize::from(r.start())..usize::from(r.end()), &c.text);
+                    // A UTF-8 column may point inside a character; never split one.
+                    let mut start = usize::from(r.start()).min(text.len());
+                    let mut end = usize::from(r.end()).clamp(start, text.len());
+                    while !text.is_char_boundary(start) {
+                        start -= 1;
+                    }
+                    while !text.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    text.replace_range(start..end, &c.text);
                 }
                 None => *text = c.text,
             }
