@@ -347,3 +347,103 @@ impl ParsedFile {
             .chain(self.documents.iter().flat_map(|d| d.errors.iter()))
     }
 }
+
+impl Node {
+    /// For a scalar: the file offset of every byte of its decoded text (one more entry for
+    /// the end), so that a position inside the value (e.g. a CEL error in an expression)
+    /// can be shown at the right place in the file. Exact for plain and quoted scalars and
+    /// for block scalars; escapes and folded line breaks map to where they start.
+    /// `file_text` is the whole file. `None` for collections.
+    pub fn scalar_source_map(&self, file_text: &str) -> Option<Vec<TextSize>> {
+        let s = self.as_scalar()?;
+        let start = u32::from(self.range.start()) as usize;
+        let src = file_text.get(start..u32::from(self.range.end()) as usize)?;
+        let at = |i: usize| TextSize::from((start + i) as u32);
+        let bytes = src.as_bytes();
+        let mut sp = skip_properties(src);
+        match s.style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                if bytes.get(sp).is_some_and(|&b| b == b'\'' || b == b'"') {
+                    sp += 1;
+                }
+            }
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                sp = src[sp..].find('\n').map_or(src.len(), |i| sp + i + 1);
+            }
+            ScalarStyle::Plain => {}
+        }
+        let mut map = Vec::with_capacity(s.text.len() + 1);
+        for dc in s.text.chars() {
+            let here = loop {
+                let Some(sc) = src[sp.min(src.len())..].chars().next() else {
+                    break src.len();
+                };
+                let next = bytes.get(sp + 1).copied();
+                if s.style == ScalarStyle::DoubleQuoted && sc == '\\' {
+                    if matches!(next, Some(b'\n' | b'\r')) {
+                        // An escaped line break produces nothing.
+                        sp += 2;
+                        continue;
+                    }
+                    let here = sp;
+                    sp += escape_len(&src[sp..]);
+                    break here;
+                }
+                if s.style == ScalarStyle::SingleQuoted && sc == '\'' && next == Some(b'\'') {
+                    let here = sp;
+                    sp += 2;
+                    break here;
+                }
+                let folded_space =
+                    (dc == ' ' || dc == '\n') && matches!(sc, ' ' | '\t' | '\n' | '\r');
+                if sc == dc || folded_space {
+                    let here = sp;
+                    sp += sc.len_utf8();
+                    break here;
+                }
+                sp += sc.len_utf8();
+            };
+            for _ in 0..dc.len_utf8() {
+                map.push(at(here));
+            }
+        }
+        map.push(at(sp.min(src.len())));
+        Some(map)
+    }
+
+    /// The file offset of byte `index` of an expression's CEL source ([`Node::expression`],
+    /// after the leading `=`s).
+    pub fn expression_offset(&self, file_text: &str, index: usize) -> Option<TextSize> {
+        let text = self.as_str()?;
+        let eqs = text.len() - text.trim_start_matches('=').len();
+        let map = self.scalar_source_map(file_text)?;
+        map.get((eqs + index).min(map.len() - 1)).copied()
+    }
+}
+
+/// Length of an anchor and tag prefix (`&a !!str `) in a node's source.
+fn skip_properties(src: &str) -> usize {
+    let mut i = 0;
+    let b = src.as_bytes();
+    while matches!(b.get(i), Some(b'&' | b'!')) {
+        while b.get(i).is_some_and(|c| !c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// Length of the escape sequence at the start of `s` (which starts with `\`).
+fn escape_len(s: &str) -> usize {
+    let digits = match s.as_bytes().get(1) {
+        Some(b'x') => 2,
+        Some(b'u') => 4,
+        Some(b'U') => 8,
+        _ => 0,
+    };
+    let base = 1 + s[1..].chars().next().map_or(0, char::len_utf8);
+    (base + digits).min(s.len())
+}

@@ -229,3 +229,34 @@ fn binary_and_invalid_utf8() {
     assert_eq!(file.documents.len(), 1);
     assert!(file.errors.is_empty());
 }
+
+#[test]
+fn scalar_source_maps() {
+    let text = "a: =inputs.x + y\nb: \"==a\\tb + c\"\nc: 'it''s =x'\nd: |\n  =first\n  second\ne: =one\n  two\n";
+    let file = parse_file(text);
+    let root = file.documents[0].root.as_ref().unwrap();
+    let at = |key: &str, i: usize| {
+        let off = root.get(key).unwrap().expression_offset(text, i).unwrap();
+        &text[usize::from(off)..]
+    };
+    assert!(at("a", 0).starts_with("inputs.x"));
+    assert!(at("a", 9).starts_with("+ y"));
+    // After the `==` of a quoted scalar; the `\t` escape maps to its backslash.
+    assert!(at("b", 0).starts_with("a\\tb"));
+    assert!(at("b", 1).starts_with("\\tb"));
+    assert!(at("b", 2).starts_with("b + c"));
+    // A block scalar's second line.
+    assert!(at("d", 5).starts_with("\n  second"));
+    assert!(at("d", 6).starts_with("second"));
+    // A folded plain scalar: the space stands for the line break.
+    assert!(at("e", 4).starts_with("two"));
+    // The end of the value.
+    let end = root.get("a").unwrap().expression_offset(text, 100).unwrap();
+    assert_eq!(usize::from(end), text.find("\nb:").unwrap());
+    // Single quotes: `''` is one character.
+    let c = root.get("c").unwrap();
+    let map = c.scalar_source_map(text).unwrap();
+    assert_eq!(map.len(), "it's =x".len() + 1);
+    assert!(text[usize::from(map[5])..].starts_with("=x'"));
+    assert_eq!(root.scalar_source_map(text), None);
+}
