@@ -70,18 +70,17 @@ pub struct FileAnalysis {
     parsed: Option<ParsedFile>,
     items: Vec<Item>,
     local: Vec<Diagnostic>,
+    crds: Vec<koreo_schema::CrdDefinition>,
 }
 
 impl FileAnalysis {
     /// Parses and lowers one file. Never panics: an internal failure becomes a diagnostic.
-    pub(crate) fn new(file: FileId, contents: &Contents, koreo_named: bool) -> FileAnalysis {
+    pub(crate) fn new(file: FileId, key: &str, contents: &Contents) -> FileAnalysis {
         let text = match contents {
             Contents::Text(t) => t.clone(),
             Contents::Skipped(reason) => return Self::skipped(file, "".into(), reason.clone()),
         };
-        match catch_unwind(AssertUnwindSafe(|| {
-            Self::analyse(file, text.clone(), koreo_named)
-        })) {
+        match catch_unwind(AssertUnwindSafe(|| Self::analyse(file, key, text.clone()))) {
             Ok(fa) => fa,
             Err(payload) => {
                 let msg = panic_message(&payload);
@@ -110,10 +109,11 @@ impl FileAnalysis {
             parsed: None,
             items: Vec::new(),
             local,
+            crds: Vec::new(),
         }
     }
 
-    fn analyse(file: FileId, text: Arc<str>, koreo_named: bool) -> FileAnalysis {
+    fn analyse(file: FileId, key: &str, text: Arc<str>) -> FileAnalysis {
         let line_index = Arc::new(LineIndex::new(&text));
         let parsed = koreo_syntax::parse_file(&text);
         let mut local = Vec::new();
@@ -131,6 +131,7 @@ impl FileAnalysis {
             ));
         }
         let mut items = Vec::with_capacity(parsed.documents.len());
+        let mut crds = Vec::new();
         for doc in &parsed.documents {
             let lowered = koreo_model::lower_document(doc);
             for p in lowered.problems {
@@ -138,12 +139,30 @@ impl FileAnalysis {
                     file, p.range, p.severity, p.code, p.message,
                 ));
             }
-            if let (Item::Resource(res), Some(root)) = (&lowered.item, &doc.root) {
-                crate::schema::validate(file, res, root, &mut local);
+            match (&lowered.item, &doc.root) {
+                (Item::Resource(res), Some(root)) => {
+                    crate::schema::validate(file, res, root, &mut local);
+                }
+                // Workspace CRDs feed the schema store.
+                (Item::Crd(crd), Some(root)) => {
+                    let source = koreo_schema::SchemaSource::Workspace(key.to_owned());
+                    match koreo_schema::load_crd_node(root, source) {
+                        Ok(def) => crds.push(def),
+                        Err(e) => local.push(Diagnostic::new(
+                            file,
+                            crd.kind.as_ref().map_or(crd.range, |k| k.range),
+                            Severity::Warning,
+                            "crd-invalid",
+                            format!("This CRD cannot be used for validation: {e}"),
+                        )),
+                    }
+                }
+                _ => {}
             }
             items.push(lowered.item);
         }
         // Plain Kubernetes YAML opened next to Koreo files: only real errors, no lint noise.
+        let koreo_named = crate::discover::is_koreo_name(std::path::Path::new(key));
         if !koreo_named && !items.iter().any(|i| matches!(i, Item::Resource(_))) {
             local.retain(|d| d.severity == Severity::Error);
         }
@@ -153,7 +172,13 @@ impl FileAnalysis {
             parsed: Some(parsed),
             items,
             local,
+            crds,
         }
+    }
+
+    /// CRDs defined in this file, loaded for the schema store.
+    pub fn crds(&self) -> &[koreo_schema::CrdDefinition] {
+        &self.crds
     }
 
     /// The file's text (empty for skipped files).
@@ -388,16 +413,52 @@ fn remove_from_set(map: &mut HashMap<String, BTreeSet<FileId>>, key: &str, file:
 }
 
 /// The state shared (through an `Arc`) by the host and every snapshot.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Db {
     pub(crate) files: HashMap<FileId, Arc<FileAnalysis>>,
     pub(crate) index: Index,
     pub(crate) semantic: HashMap<FileId, Arc<Vec<Diagnostic>>>,
     pub(crate) keys: Vec<Arc<str>>,
     pub(crate) ids: HashMap<Arc<str>, FileId>,
+    /// Built-in kinds, workspace CRDs and the cluster snapshot.
+    pub(crate) schemas: Arc<koreo_schema::SchemaStore>,
+    pub(crate) cluster: Option<koreo_schema::ClusterSchemas>,
+}
+
+impl Default for Db {
+    fn default() -> Db {
+        Db {
+            files: HashMap::new(),
+            index: Index::default(),
+            semantic: HashMap::new(),
+            keys: Vec::new(),
+            ids: HashMap::new(),
+            schemas: Arc::new(koreo_schema::SchemaStore::new()),
+            cluster: None,
+        }
+    }
 }
 
 impl Db {
+    /// Rebuilds the schema store from the built-in kinds, every workspace CRD and the
+    /// cluster snapshot. Only runs when CRDs or the cluster change, which is rare.
+    pub(crate) fn rebuild_schemas(&mut self) {
+        let mut store = koreo_schema::SchemaStore::new();
+        let mut files: Vec<_> = self
+            .files
+            .iter()
+            .filter(|(_, f)| !f.crds.is_empty())
+            .collect();
+        files.sort_by_key(|(id, _)| **id);
+        for (id, fa) in files {
+            store.set_workspace_crds(&self.keys[id.0 as usize], fa.crds.clone());
+        }
+        if let Some(cluster) = &self.cluster {
+            store.set_cluster(cluster.clone());
+        }
+        self.schemas = Arc::new(store);
+    }
+
     pub(crate) fn intern(&mut self, key: &str) -> FileId {
         if let Some(id) = self.ids.get(key) {
             return *id;
@@ -414,23 +475,22 @@ impl Db {
     pub(crate) fn set_files(&mut self, changes: Vec<(FileId, Option<Contents>)>) -> Vec<FileId> {
         let changes = changes
             .into_iter()
-            .map(|(f, c)| {
-                let named =
-                    crate::discover::is_koreo_name(std::path::Path::new(&*self.keys[f.0 as usize]));
-                (f, c, named)
-            })
+            .map(|(f, c)| (f, c, self.keys[f.0 as usize].clone()))
             .collect();
         let analysed = analyse_parallel(changes);
         let mut touched_keys: BTreeSet<String> = BTreeSet::new();
         let mut affected: BTreeSet<FileId> = BTreeSet::new();
+        let mut crds_changed = false;
         for (file, fa) in analysed {
             affected.insert(file);
             if let Some(old) = self.files.remove(&file) {
+                crds_changed |= !old.crds.is_empty();
                 touched_keys.extend(old.index_keys().0);
                 self.index.remove_file(file, &old);
             }
             match fa {
                 Some(fa) => {
+                    crds_changed |= !fa.crds.is_empty();
                     touched_keys.extend(fa.index_keys().0);
                     self.index.add_file(file, &fa);
                     self.files.insert(file, Arc::new(fa));
@@ -439,6 +499,9 @@ impl Db {
                     self.semantic.remove(&file);
                 }
             }
+        }
+        if crds_changed {
+            self.rebuild_schemas();
         }
         for key in &touched_keys {
             affected.extend(self.index.referencers(key));
@@ -456,7 +519,7 @@ impl Db {
 
 /// Parses and lowers files on all cores; the rest of the update is sequential and cheap.
 fn analyse_parallel(
-    changes: Vec<(FileId, Option<Contents>, bool)>,
+    changes: Vec<(FileId, Option<Contents>, Arc<str>)>,
 ) -> Vec<(FileId, Option<FileAnalysis>)> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -464,7 +527,7 @@ fn analyse_parallel(
     if changes.len() < 16 || threads < 2 {
         return changes
             .into_iter()
-            .map(|(f, c, named)| (f, c.map(|c| FileAnalysis::new(f, &c, named))))
+            .map(|(f, c, key)| (f, c.map(|c| FileAnalysis::new(f, &key, &c))))
             .collect();
     }
     let chunk = changes.len().div_ceil(threads);
@@ -475,9 +538,7 @@ fn analyse_parallel(
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|(f, c, named)| {
-                            (*f, c.as_ref().map(|c| FileAnalysis::new(*f, c, *named)))
-                        })
+                        .map(|(f, c, key)| (*f, c.as_ref().map(|c| FileAnalysis::new(*f, key, c))))
                         .collect::<Vec<_>>()
                 })
             })

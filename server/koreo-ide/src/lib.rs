@@ -199,6 +199,15 @@ impl AnalysisHost {
         self.open.contains_key(&file)
     }
 
+    /// Installs (or, with `None`, drops) the schemas fetched from a cluster. No diagnostic
+    /// depends on them yet, so nothing needs republishing.
+    pub fn set_cluster_schemas(&mut self, schemas: Option<koreo_schema::ClusterSchemas>) {
+        self.revision.fetch_add(1, Ordering::SeqCst);
+        let db = Arc::make_mut(&mut self.db);
+        db.cluster = schemas;
+        db.rebuild_schemas();
+    }
+
     /// Keys of all files known on disk.
     pub fn disk_files(&self) -> Vec<FileId> {
         let mut v: Vec<FileId> = self.disk.keys().copied().collect();
@@ -256,6 +265,11 @@ impl Analysis {
     /// The per-file analysis (text, line index, parse, items, local diagnostics).
     pub fn file(&self, file: FileId) -> Option<&FileAnalysis> {
         self.db.files.get(&file).map(|f| &**f)
+    }
+
+    /// All known schemas: the built-in Koreo kinds, workspace CRDs and the cluster's.
+    pub fn schemas(&self) -> &koreo_schema::SchemaStore {
+        &self.db.schemas
     }
 
     /// The workspace index.

@@ -662,3 +662,29 @@ fn plain_kubernetes_yaml_gets_errors_only() {
         "#]],
     );
 }
+
+#[test]
+fn workspace_crds_feed_the_schema_store() {
+    let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: apps.example.com}\n\
+               spec:\n  group: example.com\n  names: {kind: App, plural: apps}\n  scope: Namespaced\n  versions:\n    \
+               - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n          \
+               type: object\n          properties:\n            spec: {type: object, properties: {image: {type: string}}}\n";
+    let (mut host, _) = Fixture::parse(&format!("# - crd.yaml\n{crd}")).host();
+    let has_app = |host: &AnalysisHost| {
+        host.analysis()
+            .schemas()
+            .get_by_api_version("example.com/v1", "App")
+            .is_some()
+    };
+    assert!(has_app(&host));
+    assert!(
+        host.analysis()
+            .schemas()
+            .get_by_api_version("koreo.dev/v1beta1", "Workflow")
+            .is_some()
+    );
+    let mut change = Change::new();
+    change.set_disk("crd.yaml", None);
+    host.apply_change(change);
+    assert!(!has_app(&host));
+}
