@@ -55,6 +55,25 @@ pub fn check_parse(text: &str, file: &ParsedFile) {
     }
 }
 
+/// A scalar's source map is as long as its text (plus one), non-decreasing, and inside
+/// the node's range.
+fn check_source_map(text: &str, node: &Node) {
+    let Some(map) = node.scalar_source_map(text) else {
+        return;
+    };
+    let len = node.as_scalar().map_or(0, |s| s.text.len());
+    assert_eq!(map.len(), len + 1, "source map length");
+    assert!(
+        map.windows(2).all(|w| w[0] <= w[1]),
+        "source map not monotonic"
+    );
+    assert!(
+        map.iter()
+            .all(|&o| node.range.start() <= o && o <= node.range.end()),
+        "source map outside the node"
+    );
+}
+
 fn check_tree(text: &str, root: &Node) {
     let mut stack = vec![(root, 1usize)];
     while let Some((node, depth)) = stack.pop() {
@@ -66,6 +85,7 @@ fn check_tree(text: &str, root: &Node) {
         );
         match &node.kind {
             NodeKind::Scalar(s) => {
+                check_source_map(text, node);
                 let src = &text[node.range];
                 if s.style == ScalarStyle::Plain
                     && node.tag.is_none()
