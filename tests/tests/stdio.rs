@@ -373,3 +373,45 @@ fn documents_opened_before_indexing_finishes_are_republished() {
     assert_eq!(last["diagnostics"], json!([]), "{last}");
     assert_eq!(c.shutdown(), Some(0));
 }
+
+#[test]
+fn cluster_status_reports_unreachable_and_unconfigured_clusters() {
+    let dir = std::env::temp_dir().join(format!("koreo-e2e-cluster-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // Nothing listens on port 9 of the loopback address: the connection is refused at once.
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\ncurrent-context: dead\nclusters:\n- name: dead\n  cluster: {server: 'http://127.0.0.1:9'}\n\
+         contexts:\n- name: dead\n  context: {cluster: dead, user: u}\nusers:\n- name: u\n  user: {token: t}\n",
+    )
+    .unwrap();
+    let cache = dir.join("cache");
+    let env = |kc: &std::path::Path| {
+        vec![
+            ("KUBECONFIG", kc.to_string_lossy().into_owned()),
+            ("XDG_CACHE_HOME", cache.to_string_lossy().into_owned()),
+            ("HOME", dir.to_string_lossy().into_owned()),
+        ]
+    };
+    for (kc, want) in [
+        (kubeconfig.clone(), "error"),
+        (dir.join("missing"), "offline"),
+    ] {
+        let vars = env(&kc);
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut c = LspClient::spawn(&[], &vars);
+        let uri = file_uri(&demo());
+        let resp = c.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri, "capabilities": {}, "initializationOptions": {"offline": false}}),
+        );
+        assert!(resp.get("result").is_some());
+        c.notify("initialized", json!({}));
+        let status = c.notification("koreo/status", |p| p["cluster"] == want);
+        assert!(status["message"].is_string(), "{status}");
+        assert_eq!(c.shutdown(), Some(0));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

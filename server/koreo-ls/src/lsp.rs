@@ -144,6 +144,14 @@ impl Request for PanicRequest {
     const METHOD: &'static str = "koreo/internal/panic";
 }
 
+/// The outcome of a cluster schema fetch, for the settings generation it was started with.
+struct ClusterLoaded {
+    generation: u64,
+    result: Result<koreo_schema::ClusterSchemas, String>,
+    /// The kubeconfig could not be read: no cluster is configured (not an error).
+    no_config: bool,
+}
+
 /// Files read from disk in the background.
 struct Loaded {
     files: Vec<(String, Contents)>,
@@ -167,6 +175,10 @@ struct Server {
     /// Until the first scan is in, diagnostics are held back: references into files not yet
     /// read would show as unknown for a moment.
     initial_done: bool,
+    /// `koreo/status` cluster state and its message.
+    cluster: (&'static str, Option<String>),
+    /// Bumped when cluster settings change, so a stale fetch result is ignored.
+    cluster_generation: u64,
 }
 
 /// A notification whose params are decoded by us, so bad params are logged instead of
@@ -253,6 +265,8 @@ fn router(client: ClientSocket) -> Router<Server> {
         progress_supported: false,
         indexing: false,
         initial_done: false,
+        cluster: ("offline", None),
+        cluster_generation: 0,
     });
     router
         .request::<request::Initialize, _>(|st, params| {
@@ -366,6 +380,12 @@ fn router(client: ClientSocket) -> Router<Server> {
     router.notification::<notification::Exit>(|_, _| ControlFlow::Break(Ok(())));
     router.unhandled_notification(|_, n| {
         tracing::debug!("ignoring notification {}", n.method);
+        ControlFlow::Continue(())
+    });
+    router.event::<ClusterLoaded>(|st, loaded| {
+        if let Err(p) = catch_unwind(AssertUnwindSafe(|| st.cluster_loaded(loaded))) {
+            tracing::error!("applying cluster schemas panicked: {}", panic_text(&p));
+        }
         ControlFlow::Continue(())
     });
     router.event::<Loaded>(|st, loaded| {
@@ -504,6 +524,64 @@ impl Server {
         }
         let roots = self.roots.clone();
         self.start_load(roots, true);
+        self.connect_cluster();
+    }
+
+    /// Fetches cluster schemas in the background (unless offline); the result comes back as
+    /// a [`ClusterLoaded`] event.
+    fn connect_cluster(&mut self) {
+        self.cluster_generation += 1;
+        if self.settings.offline {
+            self.host.set_cluster_schemas(None);
+            self.cluster = ("offline", Some("offline mode".into()));
+            self.send_status(None);
+            return;
+        }
+        #[cfg(feature = "kube")]
+        {
+            let client = self.client.clone();
+            let generation = self.cluster_generation;
+            let options = koreo_schema::cluster::ClusterOptions {
+                context: self.settings.cluster.context.clone(),
+                ..Default::default()
+            };
+            tokio::spawn(async move {
+                let fetched = koreo_schema::cluster::fetch(&options).await;
+                let no_config =
+                    matches!(fetched, Err(koreo_schema::cluster::ClusterError::Config(_)));
+                let result = fetched.map_err(|e| e.to_string());
+                let _ = client.emit(ClusterLoaded {
+                    generation,
+                    result,
+                    no_config,
+                });
+            });
+        }
+    }
+
+    fn cluster_loaded(&mut self, loaded: ClusterLoaded) {
+        if loaded.generation != self.cluster_generation {
+            return;
+        }
+        self.cluster = match loaded.result {
+            Ok(schemas) => {
+                let state = if schemas.from_cache {
+                    "offline"
+                } else {
+                    "connected"
+                };
+                let message = match &schemas.fetch_error {
+                    Some(e) => format!("cached schemas of `{}` ({e})", schemas.context),
+                    None => format!("{} kinds from `{}`", schemas.kinds.len(), schemas.context),
+                };
+                self.host.set_cluster_schemas(Some(schemas));
+                (state, Some(message))
+            }
+            Err(e) if loaded.no_config => ("offline", Some(format!("no cluster configured ({e})"))),
+            Err(e) => ("error", Some(e)),
+        };
+        tracing::info!(cluster = self.cluster.0, message = ?self.cluster.1, "cluster schemas");
+        self.send_status(None);
     }
 
     /// Scans folders on a blocking thread; the result comes back as a [`Loaded`] event.
@@ -596,12 +674,12 @@ impl Server {
         tracing::info!(files = stats.files, resources = stats.resources, "indexed");
     }
 
+    /// Sends `koreo/status`; `message` describes indexing, else the cluster state is told.
     fn send_status(&self, message: Option<String>) {
-        // The schema store's cluster connection is not wired in yet: report offline honestly.
         let _ = self.client.notify::<KoreoStatus>(StatusParams {
             indexing: self.indexing,
-            cluster: "offline".into(),
-            message,
+            cluster: self.cluster.0.into(),
+            message: message.or_else(|| self.cluster.1.clone()),
         });
     }
 
@@ -768,7 +846,12 @@ impl Server {
         match Settings::from_value(&p.settings) {
             Some(s) => {
                 tracing::info!(?s, "settings changed");
+                let reconnect =
+                    s.offline != self.settings.offline || s.cluster != self.settings.cluster;
                 self.settings = s;
+                if reconnect && self.initial_done {
+                    self.connect_cluster();
+                }
             }
             None => tracing::debug!("ignoring settings without a koreo object"),
         }
