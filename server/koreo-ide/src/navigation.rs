@@ -260,7 +260,7 @@ pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
                         c.kind,
                         c.group,
                         c.versions.join(", "),
-                        db.keys[c.file.0 as usize]
+                        display_key(&db.keys[c.file.0 as usize])
                     )
                 })
                 .collect::<Vec<_>>()
@@ -286,7 +286,10 @@ fn describe(db: &Db, d: &DefLoc) -> String {
     if let Some(ns) = res.and_then(|r| r.namespace.as_ref()) {
         s.push_str(&format!("namespace: `{}`  \n", ns.value));
     }
-    s.push_str(&format!("file: `{}`", db.keys[d.file.0 as usize]));
+    s.push_str(&format!(
+        "file: `{}`",
+        display_key(&db.keys[d.file.0 as usize])
+    ));
     if let Some(res) = res
         && let Some(root) = res.input_root()
     {
@@ -299,4 +302,12 @@ fn describe(db: &Db, d: &DefLoc) -> String {
         }
     }
     s
+}
+
+/// A file key as a reader wants it: `file://` URIs as plain paths (spaces decoded).
+fn display_key(key: &str) -> String {
+    match key.strip_prefix("file://") {
+        Some(path) => path.replace("%20", " "),
+        None => key.to_owned(),
+    }
 }
