@@ -12,7 +12,9 @@ use crate::yaml::{Document, ParsedFile};
 /// One step of a YAML path: a mapping key or a sequence index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PathSegment {
+    /// A mapping key (decoded text).
     Key(String),
+    /// A sequence index.
     Index(usize),
 }
 
@@ -51,6 +53,7 @@ pub struct PathAt {
     /// [`PathTarget::Value`] it ends at the key / value; for [`PathTarget::NewKey`] it
     /// leads to the mapping that would get the key.
     pub path: Vec<PathSegment>,
+    /// What is at the position.
     pub target: PathTarget,
     /// The key or value node under the cursor, if there is one.
     pub node_range: Option<TextRange>,
@@ -370,8 +373,11 @@ impl Document {
 /// What [`Document::range_at_path`] returns the range of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Part {
+    /// The key (for an index: the item).
     Key,
+    /// The value.
     Value,
+    /// Key through value, or the whole item with its `-`.
     Entry,
 }
 

@@ -9,9 +9,12 @@ use text_size::{TextRange, TextSize};
 /// The column unit negotiated with the client (`general.positionEncodings`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum PositionEncoding {
+    /// Columns in bytes (`utf-8`).
     Utf8,
+    /// Columns in UTF-16 code units (`utf-16`, the LSP default).
     #[default]
     Utf16,
+    /// Columns in characters (`utf-32`).
     Utf32,
 }
 
@@ -28,7 +31,9 @@ impl PositionEncoding {
 /// A 0-based line and column, columns counted in the negotiated encoding.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TextPosition {
+    /// 0-based line.
     pub line: u32,
+    /// 0-based column in the negotiated unit.
     pub character: u32,
 }
 

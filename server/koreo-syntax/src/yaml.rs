@@ -5,26 +5,35 @@ use text_size::{TextRange, TextSize};
 /// How bad a syntax problem is. Shared vocabulary for the layers above.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
+    /// The text is wrong: engines reject it or read something else than written.
     Error,
+    /// Probably a mistake (e.g. a scalar two readers type differently).
     Warning,
+    /// Something was skipped or limited (a huge file, too deep to analyse).
     Information,
+    /// A style nudge.
     Hint,
 }
 
 /// A problem found while reading YAML, at a byte range of the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
+    /// Where, in file bytes.
     pub range: TextRange,
+    /// How bad.
     pub severity: Severity,
     /// Stable kebab-case id, e.g. `yaml-syntax`, `duplicate-key`, `yaml-ambiguous-scalar`.
     pub code: &'static str,
+    /// One actionable sentence for the user.
     pub message: String,
 }
 
 /// A whole file: its documents in order, plus file-level problems.
 #[derive(Clone, Debug)]
 pub struct ParsedFile {
+    /// The documents, in file order (at most [`crate::MAX_DOCUMENTS`]).
     pub documents: Vec<Document>,
+    /// Problems of the file as a whole (binary, not UTF-8, too large, too many documents).
     pub errors: Vec<SyntaxError>,
 }
 
@@ -45,7 +54,8 @@ pub struct Document {
     pub source_range: TextRange,
     /// The error-tolerant tree-sitter CST of `source_range`'s text. Its byte offsets and
     /// rows are relative to `source_range.start()` (see [`Document::cst_range`]).
-    /// `None` only if tree-sitter gave up (it does not on valid UTF-8).
+    /// `None` when the document nests too deep for tree-sitter-yaml (an information
+    /// problem says so).
     pub tree: Option<tree_sitter::Tree>,
     /// `root` was rebuilt from the CST because saphyr rejected the document: structure is
     /// kept where tree-sitter could parse it, the unparsable parts are missing.
@@ -58,21 +68,30 @@ pub struct Document {
 pub struct Node {
     /// Byte range of the node in the file.
     pub range: TextRange,
+    /// Scalar, sequence or mapping.
     pub kind: NodeKind,
     /// Explicit tag as written (`!!str`, `!custom`), if any.
     pub tag: Option<String>,
 }
 
+/// What a [`Node`] is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
+    /// A scalar, typed on demand ([`Scalar::resolve`]).
     Scalar(Scalar),
+    /// A sequence's items.
     Seq(Vec<Node>),
+    /// A mapping's entries in document order; merges applied, and one entry per scalar
+    /// key (the last value, at the first key's position — duplicates are reported).
     Map(Vec<Entry>),
 }
 
+/// One key/value pair of a mapping.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
+    /// The key (mapping keys are never Koreo expressions).
     pub key: Node,
+    /// The value (an empty value is an empty plain scalar with an empty range).
     pub value: Node,
 }
 
@@ -81,16 +100,24 @@ pub struct Entry {
 /// the rules of [`ResolveRules`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scalar {
+    /// The decoded text.
     pub text: String,
+    /// How it was written.
     pub style: ScalarStyle,
 }
 
+/// How a scalar was written; only plain scalars are typed implicitly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ScalarStyle {
+    /// `text`
     Plain,
+    /// `'text'`
     SingleQuoted,
+    /// `"text"`
     DoubleQuoted,
+    /// `|` block
     Literal,
+    /// `>` block
     Folded,
 }
 
@@ -106,12 +133,17 @@ pub enum ResolveRules {
 /// A resolved scalar value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Resolved {
+    /// `null`, `~`, empty.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer in the i64 range.
     Int(i64),
     /// An integer outside the i64 range (kept as decimal text).
     BigInt(String),
+    /// A float (including infinities and NaN).
     Float(f64),
+    /// A string.
     Str(String),
     /// PyYAML `datetime.date`; the text is Python's `str()` of it (`2024-01-02`).
     Date(String),
@@ -122,17 +154,23 @@ pub enum Resolved {
 /// A value tree without ranges, scalars typed by one set of [`ResolveRules`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlainValue {
+    /// Null.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer in the i64 range.
     Int(i64),
     /// An integer outside the i64 range, as decimal text.
     BigInt(String),
+    /// A float.
     Float(f64),
+    /// A string.
     Str(String),
     /// PyYAML date, as Python's `str()` of it.
     Date(String),
     /// PyYAML datetime, as Python's `str()` of it.
     DateTime(String),
+    /// A sequence.
     Seq(Vec<PlainValue>),
     /// Entries in document order (merges applied, duplicate keys already collapsed).
     Map(Vec<(PlainValue, PlainValue)>),
