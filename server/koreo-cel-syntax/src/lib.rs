@@ -5,7 +5,8 @@
 //!
 //! * [`lex`]: tokens with exact spans, for highlighting; [`escapes`]: the backslash
 //!   sequences inside a string token.
-//! * [`parse`]: the tree, every error, and where cel-python itself would reject the text.
+//! * [`parse`]: the tree, every error, and where cel-python itself would reject the text;
+//!   [`lark_position`]: how the engine reports that place.
 //! * [`print`]: the tree back to CEL; [`Expr::same_shape`] compares trees without spans;
 //!   [`debug_tree`] dumps a tree with its spans.
 //! * [`walk`], [`Expr::preorder`], [`node_at`], [`macro_scope`], [`bindings_at`]: what the
@@ -15,6 +16,7 @@ pub mod ast;
 mod lexer;
 mod literal;
 mod parser;
+mod position;
 mod printer;
 mod walk;
 
@@ -25,6 +27,7 @@ pub use ast::{
 pub use lexer::{Token, TokenCategory, TokenKind, lex};
 pub use literal::{Escape, EscapeKind, escapes};
 pub use parser::{MAX_HEIGHT, MAX_NESTING, parse};
+pub use position::lark_position;
 pub use printer::{binary_op_text, debug_tree, print, unary_op_text, write_literal};
 pub use walk::{
     Children, MacroKind, MacroScope, NodeAt, Preorder, Visitor, bindings_at, macro_scope, node_at,

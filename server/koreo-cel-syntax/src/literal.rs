@@ -159,6 +159,7 @@ pub(crate) fn string(text: &str) -> (Literal, Vec<Problem>) {
 }
 
 /// One unit of cel-python's escape regex.
+#[derive(Clone, Copy)]
 enum Unit {
     Char(char),
     /// A two-character escape, decoded.
@@ -287,6 +288,9 @@ impl Failures<'_> {
 const SURROGATE: &str = "is a lone surrogate, which koreo-ls cannot represent (cel-python keeps \
                          it); it is read as U+FFFD";
 
+const SURROGATE_PAIR: &str = "is a surrogate pair, which cel-python keeps as two code points \
+                              (size() counts 2); it is read as the one character it encodes";
+
 fn cooked_string(body: &str, offset: usize, problems: &mut Vec<Problem>) -> Literal {
     let mut out = String::with_capacity(body.len());
     let mut f = Failures {
@@ -295,7 +299,12 @@ fn cooked_string(body: &str, offset: usize, problems: &mut Vec<Problem>) -> Lite
         first: None,
         problems,
     };
-    for (r, unit) in units(body) {
+    let all: Vec<_> = units(body).collect();
+    let mut pending_pair = false;
+    for (idx, (r, unit)) in all.iter().cloned().enumerate() {
+        if std::mem::take(&mut pending_pair) {
+            continue;
+        }
         let code = match unit {
             Unit::Char(c) | Unit::Simple(c) => {
                 out.push(c);
@@ -323,6 +332,23 @@ fn cooked_string(body: &str, offset: usize, problems: &mut Vec<Problem>) -> Lite
             }
             Unit::Unicode8(v) => v,
         };
+        // An escaped surrogate pair reads as the character it encodes: cel-python keeps
+        // two code points, but both print and serialise to JSON alike.
+        let low = match all.get(idx + 1) {
+            Some((_, Unit::Unicode4(lo) | Unit::Unicode8(lo))) if (0xdc00..0xe000).contains(lo) => {
+                Some(*lo)
+            }
+            _ => None,
+        };
+        if let (0xd800..=0xdbff, Some(lo)) = (code, low)
+            && let Some(c) = char::from_u32(0x10000 + ((code - 0xd800) << 10) + (lo - 0xdc00))
+        {
+            let end = all.get(idx + 1).map_or(r.end, |(r2, _)| r2.end);
+            f.note(&(r.start..end), SURROGATE_PAIR);
+            out.push(c);
+            pending_pair = true;
+            continue;
+        }
         match char::from_u32(code) {
             Some(c) => out.push(c),
             None => {
