@@ -285,6 +285,33 @@ impl PyErr {
         }
     }
 
+    /// `isinstance(exc, TypeError)`: what cel-python's `except TypeError` clauses catch,
+    /// including type errors we model as escaping host exceptions.
+    pub(crate) fn is_type_error(&self) -> bool {
+        matches!(
+            self,
+            PyErr::Type(_)
+                | PyErr::Other {
+                    class: "TypeError",
+                    ..
+                }
+        )
+    }
+
+    /// `isinstance(exc, ValueError)` (`UnicodeDecodeError`, pendulum's `ParserError`, … are
+    /// subclasses).
+    pub(crate) fn is_value_error(&self) -> bool {
+        matches!(
+            self,
+            PyErr::Value(_)
+                | PyErr::ValueSub { .. }
+                | PyErr::Other {
+                    class: "ValueError" | "UnicodeDecodeError",
+                    ..
+                }
+        )
+    }
+
     /// The first argument, as `ex.args[0]` (used for map-literal errors).
     pub(crate) fn first_arg(&self) -> PyObj {
         match self.args() {

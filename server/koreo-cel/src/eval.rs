@@ -317,10 +317,32 @@ impl<'a> Evaluator<'a> {
                 otherwise,
             } => {
                 let c = self.eval(cond)?;
-                let (left, right) = if c.truthy() {
-                    (self.eval(then)?, Value::Bool(false))
+                let truthy = c.truthy();
+                // cel-python evaluates the chosen branch inside its `except TypeError`: a
+                // host TypeError raised anywhere in it becomes this node's overload error,
+                // with both branches still at their `BoolType(False)` placeholders.
+                let chosen = match self.eval(if truthy { then } else { otherwise }) {
+                    Ok(v) => v,
+                    Err(err) if err.is_type_error() => {
+                        let b = type_of(&Value::Bool(false));
+                        return Ok(self.error_at(
+                            e,
+                            EvalError::with_exc(
+                                format!(
+                                    "found no matching overload for _?_:_ applied to '({}, {b}, {b})'",
+                                    type_of(&c)
+                                ),
+                                err.class(),
+                                err.args(),
+                            ),
+                        ));
+                    }
+                    Err(err) => return Err(err),
+                };
+                let (left, right) = if truthy {
+                    (chosen, Value::Bool(false))
                 } else {
-                    (Value::Bool(false), self.eval(otherwise)?)
+                    (Value::Bool(false), chosen)
                 };
                 match c {
                     Value::Bool(b) => Ok(if b { left } else { right }),
@@ -364,17 +386,27 @@ impl<'a> Evaluator<'a> {
                 Ok(Value::list(out))
             }
             ExprKind::Map(entries) => {
+                // cel-python builds a non-empty map literal inside `except (ValueError,
+                // TypeError)`: such an exception raised while evaluating any key or value
+                // becomes the literal's error value.
                 let mut kvs = Vec::with_capacity(entries.len());
                 for m in entries {
-                    let k = self.eval(&m.key)?;
-                    let v = self.eval(&m.value)?;
-                    kvs.push((k, v));
+                    let kv = self
+                        .eval(&m.key)
+                        .and_then(|k| Ok((k, self.eval(&m.value)?)));
+                    match kv {
+                        Ok(kv) => kvs.push(kv),
+                        Err(err) if err.is_type_error() || err.is_value_error() => {
+                            return Ok(self.map_literal_error(e, err));
+                        }
+                        Err(err) => return Err(err),
+                    }
                 }
                 let mut map = Map::with_capacity(kvs.len());
                 for (k, v) in kvs {
                     let dup = match ops::dict_contains(&map, &k) {
                         Ok(d) => d,
-                        Err(err @ (PyErr::Type(_) | PyErr::Value(_))) => {
+                        Err(err) if err.is_type_error() || err.is_value_error() => {
                             return Ok(self.map_literal_error(e, err));
                         }
                         Err(other) => return Err(other),
@@ -384,9 +416,10 @@ impl<'a> Evaluator<'a> {
                         return Ok(self.map_literal_error(e, PyErr::Value(msg)));
                     }
                     if let Err(err) = ops::dict_set(&mut map, k, v) {
-                        return match err {
-                            PyErr::Type(_) | PyErr::Value(_) => Ok(self.map_literal_error(e, err)),
-                            other => Err(other),
+                        return if err.is_type_error() || err.is_value_error() {
+                            Ok(self.map_literal_error(e, err))
+                        } else {
+                            Err(err)
                         };
                     }
                 }
@@ -822,7 +855,11 @@ impl<'a> Evaluator<'a> {
                 let acc_var = self.macro_var(&a[0])?;
                 let item_var = self.macro_var(&a[1])?;
                 let init = self.eval(&a[2])?;
-                let items = ops::py_iter(&target).map_err(escape_type)?;
+                // functools.reduce's own wording for a non-iterable.
+                let items = ops::py_iter(&target).map_err(|_| PyErr::Other {
+                    class: "TypeError",
+                    msg: "reduce() arg 2 must support iteration".into(),
+                })?;
                 let mut acc = init;
                 for item in items {
                     self.budget()?;

@@ -111,6 +111,14 @@ fn tname(v: &Value) -> &'static str {
     v.py_type().name()
 }
 
+/// The type name CPython's argument parser prints: `None` rather than `NoneType`.
+fn arg_tname(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "None",
+        other => tname(other),
+    }
+}
+
 fn no_attr(v: &Value, attr: &str) -> PyErr {
     PyErr::Attribute(format!("'{}' object has no attribute '{attr}'", tname(v)))
 }
@@ -233,6 +241,16 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
                 }
             };
             let Some(text) = text.as_str() else {
+                // re.search compiles the pattern before it looks at the text.
+                if let Err(regex_compat::SearchError::Pattern(msg)) =
+                    regex_compat::search(pattern, "", dialect)
+                {
+                    return Ok(Value::Error(Arc::new(EvalError::with_exc(
+                        "match error",
+                        "re.PatternError",
+                        PyObj::Tuple(vec![PyObj::Str(msg)]),
+                    ))));
+                }
                 return Err(PyErr::Type(format!(
                     "expected string or bytes-like object, got '{}'",
                     tname(text)
@@ -361,13 +379,7 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
                 Value::Bytes(b) | Value::Native(Native::Bytes(b)) => match std::str::from_utf8(b) {
                     Ok(x) => Ok(s(x)),
                     Err(e) => {
-                        let pos = e.valid_up_to();
-                        let end = pos + e.error_len().unwrap_or(b.len() - pos).max(1);
-                        let reason = if e.error_len().is_none() {
-                            "unexpected end of data"
-                        } else {
-                            "invalid start byte"
-                        };
+                        let (pos, end, reason) = utf8_error_span(b, &e);
                         Err(PyErr::ValueSub {
                             class: "UnicodeDecodeError",
                             args: PyObj::Tuple(vec![
@@ -404,12 +416,37 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
     }
 }
 
-fn utf8_error(b: &[u8], e: &std::str::Utf8Error) -> String {
+/// CPython's UTF-8 decoder verdict: the offending span (the maximal subpart of a
+/// sequence, as Rust's `error_len`) and its reason.
+fn utf8_error_span(b: &[u8], e: &std::str::Utf8Error) -> (usize, usize, &'static str) {
     let pos = e.valid_up_to();
-    format!(
-        "'utf-8' codec can't decode byte 0x{:02x} in position {pos}: invalid start byte",
-        b.get(pos).copied().unwrap_or(0)
-    )
+    match e.error_len() {
+        None => (pos, b.len(), "unexpected end of data"),
+        Some(n) => {
+            let lead = b.get(pos).copied().unwrap_or(0);
+            if matches!(lead, 0x80..=0xC1 | 0xF5..=0xFF) {
+                (pos, pos + 1, "invalid start byte")
+            } else {
+                (pos, pos + n, "invalid continuation byte")
+            }
+        }
+    }
+}
+
+/// `str(UnicodeDecodeError)` for a failed UTF-8 decode.
+fn utf8_error(b: &[u8], e: &std::str::Utf8Error) -> String {
+    let (start, end, reason) = utf8_error_span(b, e);
+    if end - start == 1 {
+        format!(
+            "'utf-8' codec can't decode byte 0x{:02x} in position {start}: {reason}",
+            b.get(start).copied().unwrap_or(0)
+        )
+    } else {
+        format!(
+            "'utf-8' codec can't decode bytes in position {start}-{}: {reason}",
+            end - 1
+        )
+    }
 }
 
 /// Python `int(x)` (what `int()`/`bool()` delegate to).
@@ -510,7 +547,9 @@ fn int_conv(v: &Value) -> Result<Value, PyErr> {
     match v {
         Value::Null => Ok(Value::Int(0)),
         Value::Int(i) => Ok(Value::Int(*i)),
-        Value::Double(f) | Value::Native(Native::Float(f)) => ops::int64(ops::py_round(*f)?),
+        Value::Double(f) | Value::Native(Native::Float(f)) => {
+            ops::int64(ops::py_round_clamped(*f)?)
+        }
         Value::Timestamp(t) => ops::int64(t.epoch_seconds_f64().trunc() as i128),
         Value::String(x) | Value::Native(Native::Str(x)) if hex_prefixed(x).is_some() => {
             let (neg, digits) = hex_prefixed(x).unwrap_or((false, ""));
@@ -525,7 +564,9 @@ fn uint_conv(v: &Value) -> Result<Value, PyErr> {
     match v {
         Value::UInt(u) => Ok(Value::UInt(*u)),
         Value::Null => Ok(Value::UInt(0)),
-        Value::Double(f) | Value::Native(Native::Float(f)) => ops::uint64(ops::py_round(*f)?),
+        Value::Double(f) | Value::Native(Native::Float(f)) => {
+            ops::uint64(ops::py_round_clamped(*f)?)
+        }
         Value::Timestamp(t) => ops::uint64(t.epoch_seconds_f64().trunc() as i128),
         Value::String(x) | Value::Native(Native::Str(x))
             if x.starts_with("0x") || x.starts_with("0X") =>
@@ -716,9 +757,16 @@ fn tz_offset(tz: Option<&Value>, at: &Timestamp) -> Result<i32, PyErr> {
         )));
     };
     // IANA names first (as pendulum's `timezone()`), then `[+-]HH:MM`.
-    if let Ok(zone) = jiff::tz::TimeZone::get(name)
-        && let Ok(instant) = jiff::Timestamp::from_microsecond(at.utc_micros() as i64)
-    {
+    if let Ok(zone) = jiff::tz::TimeZone::get(name) {
+        // jiff's instants stop a day short of datetime's range; the zone's rules at the
+        // edge are the same.
+        let instant = jiff::Timestamp::from_microsecond(at.utc_micros() as i64).unwrap_or(
+            if at.utc_micros() < 0 {
+                jiff::Timestamp::MIN
+            } else {
+                jiff::Timestamp::MAX
+            },
+        );
         return Ok(zone.to_offset(instant).seconds());
     }
     let b = name.as_bytes();
@@ -746,6 +794,10 @@ fn time_accessor(name: &str, target: &Value, tz: Option<&Value>) -> Result<Value
     match target {
         Value::Timestamp(t) => {
             let c = t.with_offset(tz_offset(tz, t)?).civil();
+            // `astimezone` cannot leave datetime's years 1..=9999.
+            if !(1..=9999).contains(&c.year) {
+                return Err(PyErr::Overflow("date value out of range".into()));
+            }
             Ok(Value::Int(match name {
                 "getDate" => c.day,
                 "getDayOfMonth" => c.day - 1,
@@ -800,7 +852,7 @@ fn str_arg<'v>(v: &'v Value, meth: &str, pos: usize) -> Result<&'v str, PyErr> {
         } else {
             PyErr::Type(format!(
                 "{meth}() argument {pos} must be str, not {}",
-                tname(v)
+                arg_tname(v)
             ))
         }
     })
@@ -808,8 +860,10 @@ fn str_arg<'v>(v: &'v Value, meth: &str, pos: usize) -> Result<&'v str, PyErr> {
 
 fn ref_common(source: &Value, reference: &mut Map, which: &str) -> Result<Option<Value>, PyErr> {
     let _ = which;
-    let ext = get(source, "external")?;
+    // `"external" in source` comes before any `source.get(...)`: kindless_ref of a list or
+    // string tests membership first.
     if ops::py_contains(source, &s("external"))? {
+        let ext = get(source, "external")?;
         if !ext.truthy() {
             return Ok(Some(cel_err("`external` must contain a value.")));
         }
@@ -992,6 +1046,11 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             if !args[1].truthy() {
                 return Ok(cel_err("split separator may not be empty"));
             }
+            // split_first/split_last return "" for any falsy first argument before it is
+            // used as a string.
+            if name != "split" && !args[0].truthy() {
+                return Ok(s(""));
+            }
             let text = need_str(&args[0], "split")?;
             let sep = str_arg(&args[1], "split", 1)?;
             match name {
@@ -1000,7 +1059,6 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
                     crate::budget::check_size(parts.len())?;
                     Ok(Value::list(parts.into_iter().map(s).collect()))
                 }
-                _ if text.is_empty() => Ok(s("")),
                 "split_first" => Ok(s(text.split(sep).next().unwrap_or_default())),
                 _ => Ok(s(text.rsplit(sep).next().unwrap_or_default())),
             }
@@ -1118,7 +1176,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
                 return Ok(cel_err(format!(
                     "Replace error replace() argument {} must be str, not {}",
                     bad.0,
-                    tname(bad.1)
+                    arg_tname(bad.1)
                 )));
             };
             let est = if old.is_empty() {
@@ -1200,6 +1258,13 @@ fn deep_overlay(resource: &Value, overlay: &Value) -> Result<Value, PyErr> {
             let mut out: Map = (**base).clone();
             for (field, ov_value) in ov.iter() {
                 if ops::dict_contains(&out, field)? {
+                    // `resource[field]`: MapType's lookup rejects key types (null, double).
+                    if matches!(resource, Value::Map(_)) && !ops::valid_key_type(field) {
+                        return Err(PyErr::Type(format!(
+                            "unsupported key type: {}",
+                            field.py_type().class_repr()
+                        )));
+                    }
                     let current = ops::dict_lookup(&out, field)?
                         .cloned()
                         .unwrap_or(Value::Null);
@@ -1216,8 +1281,26 @@ fn deep_overlay(resource: &Value, overlay: &Value) -> Result<Value, PyErr> {
                 _ => Value::Native(Native::Dict(Arc::new(out))),
             })
         }
+        Value::List(_) | Value::Native(Native::List(_)) => {
+            // `resource[field] = value` on a (copied) list: integer fields assign in
+            // range; the rest fail as Python's list does.
+            let mut cur = resource.clone();
+            for (field, ov_value) in ov.iter() {
+                let mut value = ov_value.clone();
+                if ops::py_contains(&cur, field)? {
+                    let current = ops::getitem(&cur, field)?;
+                    if let (Value::Map(_), Value::Map(_)) = (ov_value, &current) {
+                        value = deep_overlay(&current, ov_value)?;
+                    }
+                }
+                if let Value::List(l) | Value::Native(Native::List(l)) = &mut cur {
+                    list_assign(Arc::make_mut(l).as_mut_slice(), field, value)?;
+                }
+            }
+            Ok(cur)
+        }
         other => {
-            // Lists, strings, … fail on membership, lookup or item assignment.
+            // Strings, numbers, … fail on membership, lookup or item assignment.
             if let Some((field, _)) = ov.iter().next() {
                 if ops::py_contains(other, field)? {
                     ops::getitem(other, field)?;
@@ -1229,5 +1312,24 @@ fn deep_overlay(resource: &Value, overlay: &Value) -> Result<Value, PyErr> {
             }
             Ok(other.clone())
         }
+    }
+}
+
+/// Python `items[index] = value` on a list.
+fn list_assign(items: &mut [Value], index: &Value, value: Value) -> Result<(), PyErr> {
+    let Some(i) = index.as_int_like() else {
+        return Err(PyErr::Type(format!(
+            "list indices must be integers or slices, not {}",
+            tname(index)
+        )));
+    };
+    let n = items.len() as i128;
+    let j = if i < 0 { i + n } else { i };
+    match usize::try_from(j).ok().and_then(|j| items.get_mut(j)) {
+        Some(slot) => {
+            *slot = value;
+            Ok(())
+        }
+        None => Err(PyErr::Index("list assignment index out of range".into())),
     }
 }

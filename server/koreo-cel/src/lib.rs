@@ -78,6 +78,7 @@ mod eval;
 mod functions;
 mod ops;
 mod program;
+mod pyformat;
 mod pyjson;
 pub mod python;
 mod regex_compat;

@@ -318,8 +318,17 @@ fn num_mod(a: Num, b: Num) -> Result<Num, PyErr> {
 fn int_type_from(n: Num, sign: i128) -> Result<Value, PyErr> {
     match n {
         Num::I(i) => int64(sign * i),
-        Num::F(f) => int64(py_round(sign as f64 * f)?),
+        Num::F(f) => int64(py_round_clamped(sign as f64 * f)?),
     }
+}
+
+/// `round(f)` for a result that is range-checked right after: a finite float beyond i128
+/// is clamped (it fails the check exactly as Python's unbounded int would).
+pub(crate) fn py_round_clamped(f: f64) -> Result<i128, PyErr> {
+    if f.is_finite() && f.abs() >= 1.7e38 {
+        return Ok(if f < 0.0 { i128::MIN } else { i128::MAX });
+    }
+    py_round(f)
 }
 
 /// `IntType` arithmetic: everything but int-likes raises `TypeError`.
@@ -559,11 +568,11 @@ fn is_format_mapping(v: &Value, for_bytes: bool) -> bool {
     }
 }
 
-/// `str % x` for the simple cases (no conversion specifiers, or `%s`/`%d`/`%r`/`%%` with one
-/// non-tuple argument); anything fancier is reported as unsupported.
+/// `str % x`: Python's printf-style formatting (see `pyformat`).
 fn str_format(left: &Value, fmt: &str, arg: &Value) -> Slot {
+    let mapping = is_format_mapping(arg, false);
     if !fmt.contains('%') {
-        return if is_format_mapping(arg, false) {
+        return if mapping {
             Ok(Some(left.clone()))
         } else {
             Err(PyErr::Type(
@@ -571,53 +580,26 @@ fn str_format(left: &Value, fmt: &str, arg: &Value) -> Slot {
             ))
         };
     }
-    let mut out = String::new();
-    let mut used = false;
-    let mut chars = fmt.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('%') => out.push('%'),
-            Some(spec @ ('s' | 'r' | 'd' | 'i')) => {
-                if used {
-                    return Err(PyErr::Type("not enough arguments for format string".into()));
-                }
-                used = true;
-                match spec {
-                    's' => out.push_str(&crate::python::try_py_str(arg).map_err(crash)?),
-                    'r' => out.push_str(&try_py_repr(arg).map_err(crash)?),
-                    _ => match num(arg) {
-                        Some(Num::I(i)) => out.push_str(&i.to_string()),
-                        Some(Num::F(f)) => out.push_str(&(py_round(f.trunc())?).to_string()),
-                        None => {
-                            return Err(PyErr::Type(format!(
-                                "%{spec} format: a real number is required, not {}",
-                                type_name(arg)
-                            )));
-                        }
-                    },
-                }
-            }
-            _ => {
-                return Err(PyErr::Other {
-                    class: "ValueError",
-                    msg: "unsupported format character".into(),
-                });
-            }
-        }
-    }
-    if !used && !is_format_mapping(arg, false) {
-        return Err(PyErr::Type(
-            "not all arguments converted during string formatting".into(),
-        ));
-    }
+    let chars: Vec<char> = fmt.chars().collect();
+    let out = crate::pyformat::format(&chars, arg, mapping, false)?;
     Ok(Some(Value::Native(Native::Str(out.into()))))
 }
 
+/// `bytes % x` (the result is a native `bytes`).
+fn bytes_format(fmt: &[u8], arg: &Value) -> Slot {
+    let chars: Vec<char> = fmt.iter().map(|&b| b as char).collect();
+    let out = crate::pyformat::format(&chars, arg, is_format_mapping(arg, true), true)?;
+    let bytes: Vec<u8> = out.chars().map(|c| c as u32 as u8).collect();
+    Ok(Some(Value::Native(Native::Bytes(bytes.into()))))
+}
+
 pub(crate) fn crash(_: crate::error::FormatterCrash) -> PyErr {
+    if crate::budget::take_repr_overflow() {
+        return PyErr::Budget(crate::error::BudgetExceeded {
+            what: "value size",
+            limit: crate::budget::size_limit() as u64,
+        });
+    }
     PyErr::Index("pop from empty list".into())
 }
 
@@ -640,18 +622,7 @@ fn dunder(op: Arith, this: &Value, other: &Value, reflected: bool) -> Slot {
             str_format(this, s, other)
         }
         Value::Bytes(b) | Value::Native(Native::Bytes(b)) if op == Arith::Mod && !reflected => {
-            if !b.contains(&b'%') && is_format_mapping(other, true) {
-                Ok(Some(Value::Native(Native::Bytes(b.clone()))))
-            } else if !b.contains(&b'%') {
-                Err(PyErr::Type(
-                    "not all arguments converted during bytes formatting".into(),
-                ))
-            } else {
-                Err(PyErr::Other {
-                    class: "ValueError",
-                    msg: "unsupported bytes format".into(),
-                })
-            }
+            bytes_format(b, other)
         }
         _ => Ok(None),
     }
@@ -856,13 +827,15 @@ fn num_holds(op: Cmp, a: Num, b: Num) -> bool {
 }
 
 fn type_matched_err(a: &Value, b: &Value) -> PyErr {
-    PyErr::Type(format!(
-        "no such overload: {} {} != {} {}",
-        py_repr(a),
-        a.py_type().class_repr(),
-        py_repr(b),
-        b.py_type().class_repr()
-    ))
+    // The message is formatted when raised: an operand whose repr crashes crashes here.
+    match (try_py_repr(a), try_py_repr(b)) {
+        (Ok(ra), Ok(rb)) => PyErr::Type(format!(
+            "no such overload: {ra} {} != {rb} {}",
+            a.py_type().class_repr(),
+            b.py_type().class_repr()
+        )),
+        (Err(c), _) | (_, Err(c)) => crash(c),
+    }
 }
 
 /// celpy's `type_matched` decorator: the other class must be a sub- or superclass.

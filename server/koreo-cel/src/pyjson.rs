@@ -11,7 +11,11 @@ struct P<'a> {
 }
 
 fn err_at(s: &str, msg: &str, pos: usize) -> String {
-    let before = &s[..pos.min(s.len())];
+    let mut pos = pos.min(s.len());
+    while !s.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    let before = &s[..pos];
     let line = before.matches('\n').count() + 1;
     let col = match before.rfind('\n') {
         Some(nl) => before[nl + 1..].chars().count() + 1,
@@ -232,7 +236,15 @@ impl P<'_> {
             items.push(self.value()?);
             self.ws();
             match self.b.get(self.i) {
-                Some(b',') => self.i += 1,
+                Some(b',') => {
+                    // Python 3.13 names a trailing comma (at the comma's position).
+                    let comma = self.i;
+                    self.i += 1;
+                    self.ws();
+                    if self.b.get(self.i) == Some(&b']') {
+                        return Err(self.fail("Illegal trailing comma before end of array", comma));
+                    }
+                }
                 Some(b']') => {
                     self.i += 1;
                     self.depth -= 1;
@@ -270,8 +282,12 @@ impl P<'_> {
             self.ws();
             match self.b.get(self.i) {
                 Some(b',') => {
+                    let comma = self.i;
                     self.i += 1;
                     self.ws();
+                    if self.b.get(self.i) == Some(&b'}') {
+                        return Err(self.fail("Illegal trailing comma before end of object", comma));
+                    }
                     if self.b.get(self.i) != Some(&b'"') {
                         return Err(
                             self.fail("Expecting property name enclosed in double quotes", self.i)
@@ -312,6 +328,18 @@ mod tests {
             "Extra data: line 1 column 3 (char 2)"
         );
         assert_eq!(loads("99999999999999999999").unwrap_err(), "overflow");
+        assert_eq!(
+            loads("[1, ]").unwrap_err(),
+            "Illegal trailing comma before end of array: line 1 column 3 (char 2)"
+        );
+        assert_eq!(
+            loads("{\"a\":1 , }").unwrap_err(),
+            "Illegal trailing comma before end of object: line 1 column 8 (char 7)"
+        );
+        assert_eq!(
+            loads("[1,,]").unwrap_err(),
+            "Expecting value: line 1 column 4 (char 3)"
+        );
         assert!(matches!(loads("{\"n\": 1, \"f\": 1.0}"), Ok(Value::Map(_))));
     }
 }

@@ -148,7 +148,10 @@ pub fn try_py_repr(v: &Value) -> Result<String, FormatterCrash> {
 
 /// Python `repr()` of a value (a crashing embedded error renders as `<formatter crash>`).
 pub fn py_repr(v: &Value) -> String {
-    try_py_repr(v).unwrap_or_else(|_| "<formatter crash>".into())
+    try_py_repr(v).unwrap_or_else(|_| {
+        crate::budget::take_repr_overflow();
+        "<formatter crash>".into()
+    })
 }
 
 fn repr_seq(items: &[Value], out: &mut String) -> Result<(), FormatterCrash> {
@@ -220,6 +223,9 @@ fn repr_into(v: &Value, out: &mut String) -> Result<(), FormatterCrash> {
             Native::Timedelta(d) => out.push_str(&d.render_timedelta_repr()),
         },
     }
+    if crate::budget::repr_too_big(out.len()) {
+        return Err(FormatterCrash);
+    }
     Ok(())
 }
 
@@ -237,14 +243,23 @@ pub fn try_py_str(v: &Value) -> Result<String, FormatterCrash> {
         Value::Timestamp(t) => t.render(),
         Value::Duration(d) => d.render_cel(),
         Value::Native(Native::Timedelta(d)) => d.render_timedelta_str(),
-        Value::Error(e) => e.py_str(),
+        Value::Error(e) => {
+            let text = e.py_str();
+            if crate::budget::repr_too_big(text.len()) {
+                return Err(FormatterCrash);
+            }
+            text
+        }
         other => try_py_repr(other)?,
     })
 }
 
 /// Python `str()` of a value.
 pub fn py_str(v: &Value) -> String {
-    try_py_str(v).unwrap_or_else(|_| "<formatter crash>".into())
+    try_py_str(v).unwrap_or_else(|_| {
+        crate::budget::take_repr_overflow();
+        "<formatter crash>".into()
+    })
 }
 
 /// Python `str(type(x))`: `<class 'celpy.celtypes.IntType'>`, `<class 'int'>`, …
