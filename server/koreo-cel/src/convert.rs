@@ -157,7 +157,7 @@ pub fn to_data(v: &Value) -> Result<Data, ConvertError> {
         }
         Value::Map(m) | Value::Native(Native::Dict(m)) => Data::Map(
             m.iter()
-                .map(|(k, x)| Ok((to_data(k)?, to_data(x)?)))
+                .map(|(k, x)| Ok((key_to_data(k)?, to_data(x)?)))
                 .collect::<Result<_, ConvertError>>()?,
         ),
         Value::Native(Native::Bytes(_)) => return Err(not_serializable("bytes")),
@@ -176,9 +176,10 @@ impl Data {
         match self {
             Data::Null => serde_json::Value::Null,
             Data::Bool(b) => serde_json::Value::Bool(*b),
-            Data::Int(i) => match i64::try_from(*i) {
-                Ok(x) => serde_json::Value::from(x),
-                Err(_) => serde_json::Value::from(*i as f64),
+            Data::Int(i) => match (i64::try_from(*i), u64::try_from(*i)) {
+                (Ok(x), _) => serde_json::Value::from(x),
+                (_, Ok(x)) => serde_json::Value::from(x),
+                _ => serde_json::Value::from(*i as f64),
             },
             Data::Float(f) => match serde_json::Number::from_f64(*f) {
                 Some(n) => serde_json::Value::Number(n),
@@ -197,12 +198,17 @@ impl Data {
         }
     }
 
-    fn json_key(&self) -> String {
+    pub(crate) fn json_key(&self) -> String {
         match self {
             Data::String(s) => s.clone(),
             Data::Null => "null".into(),
             Data::Bool(b) => b.to_string(),
             Data::Int(i) => i.to_string(),
+            // json.dumps spells non-finite float keys as it spells the values.
+            Data::Float(f) if f.is_nan() => "NaN".into(),
+            Data::Float(f) if f.is_infinite() => {
+                if *f > 0.0 { "Infinity" } else { "-Infinity" }.into()
+            }
             Data::Float(f) => crate::python::float_repr(*f),
             other => other.to_json().to_string(),
         }
@@ -324,4 +330,21 @@ impl Data {
             ),
         }
     }
+}
+
+/// A map key on its way out: `json.dumps` rejects the key types it cannot stringify with
+/// its own message (checked before the entry's value).
+fn key_to_data(k: &Value) -> Result<Data, ConvertError> {
+    to_data(k).map_err(|_| {
+        let name = match k {
+            Value::Native(Native::Bytes(_)) => "bytes",
+            Value::Native(Native::Timedelta(_)) => "timedelta",
+            Value::Type(_) => "type",
+            Value::Function(_) => "function",
+            _ => "CELEvalError",
+        };
+        ConvertError::NotSerializable(format!(
+            "keys must be str, int, float, bool or None, not {name}"
+        ))
+    })
 }
