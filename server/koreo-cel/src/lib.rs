@@ -80,6 +80,7 @@ mod ops;
 mod program;
 mod pyformat;
 mod pyjson;
+mod pyre;
 pub mod python;
 mod regex_compat;
 pub mod time;
