@@ -290,17 +290,7 @@ impl<'a> Evaluator<'a> {
                     Ok(self.error_at(e, err))
                 }
             },
-            ExprKind::RootIdent(n) => match self.lookup(&n.text) {
-                Some(v) => Ok(v),
-                None => Ok(self.error_at(
-                    e,
-                    EvalError::with_exc(
-                        n.text.clone(),
-                        "KeyError",
-                        PyObj::Tuple(vec![PyObj::Str(n.text.clone())]),
-                    ),
-                )),
-            },
+            ExprKind::RootIdent(n) => Ok(self.root_ident(e, &n.text)),
             ExprKind::Paren(inner) => self.eval(inner),
             ExprKind::Unary { op, operand, .. } => {
                 let v = self.eval(operand)?;
@@ -430,6 +420,18 @@ impl<'a> Evaluator<'a> {
                 msg: "message construction is not supported".into(),
             }),
             ExprKind::Call {
+                receiver: None,
+                func,
+                args,
+            } if self.prog.source.as_bytes().get(usize::from(e.span.start())) == Some(&b'.') => {
+                // `.f(args)`: cel-python evaluates the arguments, then resolves `f` as the
+                // root name `.f` (the call itself is never made).
+                for a in args {
+                    self.eval(a)?;
+                }
+                Ok(self.root_ident(e, &func.text))
+            }
+            ExprKind::Call {
                 receiver,
                 func,
                 args,
@@ -437,6 +439,21 @@ impl<'a> Evaluator<'a> {
                 None => self.global_call(e, &func.text, args),
                 Some(r) => self.method_call(e, r, &func.text, args),
             },
+        }
+    }
+
+    /// `.name`: the variable or function, else a `KeyError` error value.
+    fn root_ident(&self, e: &Expr, name: &str) -> Value {
+        match self.lookup(name) {
+            Some(v) => v,
+            None => self.error_at(
+                e,
+                EvalError::with_exc(
+                    name.to_string(),
+                    "KeyError",
+                    PyObj::Tuple(vec![PyObj::Str(name.to_string())]),
+                ),
+            ),
         }
     }
 
@@ -957,7 +974,8 @@ fn fold_logical(and: bool, acc: Value, v: Value) -> R {
 fn visit_idents(e: &Expr, f: &mut impl FnMut(&str)) {
     match &e.kind {
         ExprKind::Ident(n) => f(&n.text),
-        ExprKind::RootIdent(n) => f(&n.text),
+        // cel-python's FindIdent sees `ident` nodes only, not `.name`.
+        ExprKind::RootIdent(_) => {}
         ExprKind::Paren(x)
         | ExprKind::Unary { operand: x, .. }
         | ExprKind::Select { operand: x, .. } => visit_idents(x, f),

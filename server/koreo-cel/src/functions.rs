@@ -120,7 +120,20 @@ fn arg_tname(v: &Value) -> &'static str {
 }
 
 fn no_attr(v: &Value, attr: &str) -> PyErr {
-    PyErr::Attribute(format!("'{}' object has no attribute '{attr}'", tname(v)))
+    PyErr::Attribute(no_attr_text(v, attr))
+}
+
+/// Python's AttributeError text; a class (what `type(x)` or a function name evaluates to)
+/// is a `type object`.
+fn no_attr_text(v: &Value, attr: &str) -> String {
+    match v {
+        Value::Type(t) => {
+            let q = t.qualname();
+            let short = q.rsplit('.').next().unwrap_or(q);
+            format!("type object '{short}' has no attribute '{attr}'")
+        }
+        other => format!("'{}' object has no attribute '{attr}'", tname(other)),
+    }
 }
 
 /// Python's arity errors for a function with the given positional parameter names (the
@@ -242,14 +255,19 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
             };
             let Some(text) = text.as_str() else {
                 // re.search compiles the pattern before it looks at the text.
-                if let Err(regex_compat::SearchError::Pattern(msg)) =
-                    regex_compat::search(pattern, "", dialect)
-                {
-                    return Ok(Value::Error(Arc::new(EvalError::with_exc(
-                        "match error",
-                        "re.PatternError",
-                        PyObj::Tuple(vec![PyObj::Str(msg)]),
-                    ))));
+                match regex_compat::search(pattern, "", dialect) {
+                    Err(regex_compat::SearchError::Pattern(msg)) => {
+                        return Ok(Value::Error(Arc::new(EvalError::with_exc(
+                            "match error",
+                            "re.PatternError",
+                            PyObj::Tuple(vec![PyObj::Str(msg)]),
+                        ))));
+                    }
+                    Err(regex_compat::SearchError::Overflow(msg)) => {
+                        return Err(PyErr::Overflow(msg));
+                    }
+                    Err(regex_compat::SearchError::Value(msg)) => return Err(PyErr::Value(msg)),
+                    _ => {}
                 }
                 return Err(PyErr::Type(format!(
                     "expected string or bytes-like object, got '{}'",
@@ -271,6 +289,8 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
                         PyObj::Tuple(vec![PyObj::Str(msg)]),
                     ))))
                 }
+                Err(regex_compat::SearchError::Overflow(msg)) => Err(PyErr::Overflow(msg)),
+                Err(regex_compat::SearchError::Value(msg)) => Err(PyErr::Value(msg)),
             }
         }
         "contains" => {
@@ -887,8 +907,103 @@ fn ref_common(source: &Value, reference: &mut Map, which: &str) -> Result<Option
     Ok(None)
 }
 
+/// `str.isspace()` for one character (Unicode White_Space plus the information
+/// separators U+001C..U+001F, which Python also counts).
+fn py_isspace(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// The Koreo string functions call methods on their first argument; when that argument is
+/// the class `str` itself (`string.split(x)`, `type("a").strip(x)`), Python calls the
+/// unbound method with the *next* argument as `self`.
+fn unbound_str_method(name: &str, args: &[Value]) -> Option<Result<Value, PyErr>> {
+    if !matches!(
+        args.first(),
+        Some(Value::Type(PyType::String | PyType::NativeStr))
+    ) {
+        return None;
+    }
+    let descriptor = |meth: &str, v: &Value| {
+        PyErr::Type(format!(
+            "descriptor '{meth}' for 'str' objects doesn't apply to a '{}' object",
+            tname(v)
+        ))
+    };
+    let unbound =
+        |meth: &str| PyErr::Type(format!("unbound method str.{meth}() needs an argument"));
+    let words = |t: &str| -> Vec<Value> {
+        t.split(py_isspace)
+            .filter(|w| !w.is_empty())
+            .map(s)
+            .collect()
+    };
+    Some(match (name, args) {
+        ("lower", [_]) => Err(unbound("lower")),
+        ("b64encode", [_]) => Ok(cel_err(format!(
+            "Base64 Encoding error {}",
+            unbound("encode").message()
+        ))),
+        ("strip" | "rstrip", [_, on]) => match on.as_str() {
+            Some(t) => Ok(s(if name == "strip" {
+                t.trim_matches(py_isspace)
+            } else {
+                t.trim_end_matches(py_isspace)
+            })),
+            None => Err(descriptor(name, on)),
+        },
+        ("split" | "split_index" | "split_first" | "split_last", [_, on, rest @ ..])
+            if on.truthy() =>
+        {
+            let Some(t) = on.as_str() else {
+                let meth = if name == "split_last" {
+                    "rsplit"
+                } else {
+                    "split"
+                };
+                return Some(Err(descriptor(meth, on)));
+            };
+            match (name, rest) {
+                ("split", []) => Ok(Value::list(words(t))),
+                ("split_index", [index]) => {
+                    let parts = words(t);
+                    let Some(i) = index.as_int_like() else {
+                        return Some(Err(PyErr::Type(format!(
+                            "list indices must be integers or slices, not {}",
+                            tname(index)
+                        ))));
+                    };
+                    let n = parts.len() as i128;
+                    let j = if i < 0 { i + n } else { i };
+                    match usize::try_from(j).ok().and_then(|j| parts.get(j)) {
+                        Some(p) => Ok(p.clone()),
+                        None => Ok(cel_err("index out of bounds on split")),
+                    }
+                }
+                // `str.split(on, 1)`: the 1 lands in `sep`.
+                ("split_first" | "split_last", []) => {
+                    Err(PyErr::Type("must be str or None, not int".into()))
+                }
+                _ => return None,
+            }
+        }
+        ("replace", [_, old, _new]) => match old.as_str() {
+            Some(_) => Ok(cel_err(
+                "Replace error replace() takes at least 2 positional arguments (1 given)",
+            )),
+            None => Ok(cel_err(format!(
+                "Replace error {}",
+                descriptor("replace", old).message()
+            ))),
+        },
+        _ => return None,
+    })
+}
+
 fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
     let fname = format!("_{name}");
+    if let Some(r) = unbound_str_method(name, args) {
+        return r;
+    }
     match name {
         "self_ref" => {
             params(&fname, args, &["resource"], 1)?;
@@ -1033,7 +1148,7 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             };
             let pred = |c: char| match chars {
                 Some(set) => set.contains(c),
-                None => c.is_whitespace(),
+                None => py_isspace(c),
             };
             Ok(s(if name == "strip" {
                 text.trim_matches(pred)
@@ -1051,8 +1166,13 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             if name != "split" && !args[0].truthy() {
                 return Ok(s(""));
             }
-            let text = need_str(&args[0], "split")?;
-            let sep = str_arg(&args[1], "split", 1)?;
+            let meth = if name == "split_last" {
+                "rsplit"
+            } else {
+                "split"
+            };
+            let text = need_str(&args[0], meth)?;
+            let sep = str_arg(&args[1], meth, 1)?;
             match name {
                 "split" => {
                     let parts = py_split(text, sep);
@@ -1121,8 +1241,8 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
                     &base64::engine::general_purpose::STANDARD.encode(x.as_bytes())
                 )),
                 None => Ok(cel_err(format!(
-                    "Base64 Encoding error '{}' object has no attribute 'encode'",
-                    tname(&args[0])
+                    "Base64 Encoding error {}",
+                    no_attr_text(&args[0], "encode")
                 ))),
             }
         }
@@ -1162,8 +1282,8 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
                 Some(t) => t,
                 None => {
                     return Ok(cel_err(format!(
-                        "Replace error '{}' object has no attribute 'replace'",
-                        tname(&args[0])
+                        "Replace error {}",
+                        no_attr_text(&args[0], "replace")
                     )));
                 }
             };

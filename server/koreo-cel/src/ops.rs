@@ -1117,17 +1117,6 @@ pub fn py_eq(a: &Value, b: &Value) -> Result<bool, PyErr> {
     richcmp(Cmp::Eq, a, b)
 }
 
-/// Sort order used by `json.dumps(sort_keys=True)` and `min()`.
-pub(crate) fn sort_cmp(a: &Value, b: &Value) -> Result<Ordering, PyErr> {
-    if py_eq(a, b)? {
-        Ok(Ordering::Equal)
-    } else if richcmp(Cmp::Lt, a, b)? {
-        Ok(Ordering::Less)
-    } else {
-        Ok(Ordering::Greater)
-    }
-}
-
 fn unhashable(v: &Value) -> PyErr {
     PyErr::Type(format!("unhashable type: '{}'", type_name(v)))
 }

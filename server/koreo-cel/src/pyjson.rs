@@ -203,13 +203,14 @@ impl P<'_> {
         }
     }
 
-    fn hex4(&mut self, esc_pos: usize) -> Result<u32, String> {
+    fn hex4(&mut self, _esc_pos: usize) -> Result<u32, String> {
         let h = self.s.get(self.i..self.i + 4).unwrap_or("");
-        if h.len() == 4 && h.bytes().all(|c| c.is_ascii_hexdigit()) {
+        // CPython reports the `u`, and wants a character after the four digits.
+        if self.i + 4 < self.b.len() && h.len() == 4 && h.bytes().all(|c| c.is_ascii_hexdigit()) {
             self.i += 4;
             Ok(u32::from_str_radix(h, 16).unwrap_or(0xFFFD))
         } else {
-            Err(self.fail("Invalid \\uXXXX escape", esc_pos))
+            Err(self.fail("Invalid \\uXXXX escape", self.i - 1))
         }
     }
 

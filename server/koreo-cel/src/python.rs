@@ -404,17 +404,17 @@ fn json_into(v: &Value, sort_keys: bool, out: &mut String) -> Result<(), PyErr> 
         Value::Map(m) | Value::Native(Native::Dict(m)) => {
             let mut entries: Vec<(&Value, &Value)> = m.iter().collect();
             if sort_keys {
-                let mut failure = None;
-                entries.sort_by(|a, b| match crate::ops::sort_cmp(a.0, b.0) {
-                    Ok(o) => o,
-                    Err(e) => {
-                        failure.get_or_insert(e);
-                        std::cmp::Ordering::Equal
+                // `sorted(d.items())`: tuples compare keys with `==`, then `<`; a key pair
+                // that cannot be compared raises, so the comparison order matters.
+                py_list_sort(&mut entries, |a, b| {
+                    if crate::ops::py_eq(a.0, b.0)? {
+                        if crate::ops::py_eq(a.1, b.1)? {
+                            return Ok(false);
+                        }
+                        return crate::ops::richcmp(crate::ops::Cmp::Lt, a.1, b.1);
                     }
-                });
-                if let Some(e) = failure {
-                    return Err(e);
-                }
+                    crate::ops::richcmp(crate::ops::Cmp::Lt, a.0, b.0)
+                })?;
             }
             out.push('{');
             for (i, (k, val)) in entries.into_iter().enumerate() {
@@ -485,6 +485,75 @@ pub fn py_json_dumps_data(v: &serde_json::Value, sort_keys: bool) -> String {
     let mut out = String::new();
     go(v, sort_keys, &mut out);
     out
+}
+
+/// CPython 3.13's `list.sort` for short lists (a natural run, then binary insertion), with
+/// a fallible `<`: the same comparisons in the same order, so the same one raises first.
+/// Longer lists use the same procedure (CPython would merge runs; only the order of
+/// comparisons, hence which failure is reported, can differ).
+fn py_list_sort<T: Copy>(
+    a: &mut [T],
+    mut lt: impl FnMut(&T, &T) -> Result<bool, PyErr>,
+) -> Result<(), PyErr> {
+    let n = a.len();
+    if n < 2 {
+        return Ok(());
+    }
+    // count_run: the longest ascending (or strictly descending, then reversed) prefix.
+    let mut k = 1;
+    while k < n && !lt(&a[k], &a[k - 1])? {
+        k += 1;
+    }
+    if k < n {
+        let mut descending = true;
+        if k > 1 {
+            if lt(&a[0], &a[k - 1])? {
+                descending = false;
+            } else {
+                a[..k].reverse();
+            }
+        }
+        if descending {
+            k += 1;
+            let mut neq = 0usize;
+            while k < n {
+                if lt(&a[k], &a[k - 1])? {
+                    if neq > 0 {
+                        a[k - neq - 1..k].reverse();
+                        neq = 0;
+                    }
+                } else if lt(&a[k - 1], &a[k])? {
+                    break;
+                } else {
+                    neq += 1;
+                }
+                k += 1;
+            }
+            if neq > 0 {
+                a[k - neq - 1..k].reverse();
+            }
+            a[..k].reverse();
+            while k < n && !lt(&a[k], &a[k - 1])? {
+                k += 1;
+            }
+        }
+    }
+    // binarysort from `k`.
+    for ok in k..n {
+        let pivot = a[ok];
+        let (mut l, mut r) = (0, ok);
+        while l < r {
+            let m = (l + r) >> 1;
+            if lt(&pivot, &a[m])? {
+                r = m;
+            } else {
+                l = m + 1;
+            }
+        }
+        a.copy_within(l..ok, l + 1);
+        a[l] = pivot;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
