@@ -111,6 +111,10 @@ class Gen:
         }
         for _ in range(r.randint(0, 3)):
             inputs[r.choice(IDENT_FIELDS)] = self.json_value()
+        if r.random() < 0.05:
+            # Numbers at the edges of what the conversion accepts.
+            inputs["edge"] = r.choice([2**63, -2**63 - 1, 2**64, 10**30, float("nan"), float("inf"),
+                                       -0.0, 1e308, 5e-324, 2**53 + 1])
         if r.random() < 0.15:
             inputs = r.choice([None, [1, 2], "str", 5])
         vars = {"inputs": inputs}
