@@ -162,6 +162,11 @@ fn params(name: &str, args: &[Value], names: &[&str], min: usize) -> Result<(), 
 }
 
 fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Result<(), PyErr> {
+    if args.is_empty() && min == 1 && max == usize::MAX {
+        return Err(PyErr::Type(format!(
+            "{name}.__new__() missing 1 required positional argument: 'source'"
+        )));
+    }
     if args.len() < min || args.len() > max {
         return Err(PyErr::Type(format!(
             "{name}() takes {} positional argument{} but {} were given",
@@ -311,7 +316,8 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
             }
         }
         "bytes" => {
-            arity("BytesType", args, 1, 1)?;
+            // `__new__(cls, source, *args)`: extra arguments are ignored.
+            arity("BytesType", args, 1, usize::MAX)?;
             match &args[0] {
                 Value::Null => Ok(Value::Bytes(Arc::from(&b""[..]))),
                 Value::Bytes(b) | Value::Native(Native::Bytes(b)) => Ok(Value::Bytes(b.clone())),
@@ -386,15 +392,18 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
             }
         }
         "int" => {
-            arity("IntType", args, 1, 1)?;
+            // `__new__(cls, source, *args)`: extra arguments are ignored.
+            arity("IntType", args, 1, usize::MAX)?;
             int_conv(&args[0])
         }
         "uint" => {
-            arity("UintType", args, 1, 1)?;
+            // `__new__(cls, source, *args)`: extra arguments are ignored.
+            arity("UintType", args, 1, usize::MAX)?;
             uint_conv(&args[0])
         }
         "string" => {
-            arity("StringType", args, 1, 1)?;
+            // `__new__(cls, source, *args)`: extra arguments are ignored.
+            arity("StringType", args, 1, usize::MAX)?;
             match &args[0] {
                 Value::Bytes(b) | Value::Native(Native::Bytes(b)) => match std::str::from_utf8(b) {
                     Ok(x) => Ok(s(x)),
@@ -675,16 +684,18 @@ fn timestamp_conv(args: &[Value]) -> Result<Value, PyErr> {
     };
     match first {
         Value::Timestamp(t) => Ok(Value::Timestamp(*t)),
-        Value::String(x) | Value::Native(Native::Str(x)) if args.len() == 1 => Timestamp::parse(x)
+        // Extra arguments are ignored for a string source.
+        Value::String(x) | Value::Native(Native::Str(x)) => crate::time::parse_pendulum(x)
             .map(Value::Timestamp)
             .map_err(|e| match e {
-                crate::time::TimeError::Value(m) | crate::time::TimeError::Overflow(m) => {
-                    PyErr::ValueSub {
-                        class: "pendulum.parsing.exceptions.ParserError",
-                        args: PyObj::Tuple(vec![PyObj::Str(m.clone())]),
-                        msg: m,
-                    }
-                }
+                crate::time::ParseFailure::Parser(m) => PyErr::ValueSub {
+                    class: "pendulum.parsing.exceptions.ParserError",
+                    args: PyObj::Tuple(vec![PyObj::Str(m.clone())]),
+                    msg: m,
+                },
+                crate::time::ParseFailure::Value(m) => PyErr::Value(m),
+                crate::time::ParseFailure::Type(m) => PyErr::Type(m),
+                crate::time::ParseFailure::Attribute(m) => PyErr::Attribute(m),
             }),
         v if v.as_int_like().is_some() && args.len() >= 3 && args.len() <= 7 => {
             let mut f = [0i64; 7];
@@ -707,10 +718,11 @@ fn timestamp_conv(args: &[Value]) -> Result<Value, PyErr> {
                     }
                 })
         }
+        // The message holds the argument's repr, which can crash the formatter.
         v => Err(PyErr::Type(format!(
             "Cannot create {} from {}",
             PyType::Timestamp.class_repr(),
-            crate::python::py_repr(v)
+            crate::python::try_py_repr(v).map_err(ops::crash)?
         ))),
     }
 }
