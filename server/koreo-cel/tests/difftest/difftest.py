@@ -231,6 +231,9 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--count", type=int, default=2000)
     ap.add_argument("--cases", help="JSON lines of {id, expr, vars} instead of generated cases")
+    ap.add_argument("--kind", choices=["koreo", "regex", "format", "timestamp"], default="koreo",
+                    help="generator: Koreo expressions and bindings, matches() patterns, %% formats, "
+                         "timestamp() texts")
     ap.add_argument("--binary", default=default_binary())
     ap.add_argument("--out", default="difftest-out")
     ap.add_argument("--minimise", action="store_true")
@@ -244,7 +247,9 @@ def main():
         with open(args.cases, encoding="utf-8") as f:
             cases = [json.loads(l) for l in f if l.strip()]
     else:
-        cases = list(gen.cases(args.seed, args.count))
+        make = {"koreo": gen.cases, "regex": gen.regex_cases, "format": gen.format_cases,
+                "timestamp": gen.timestamp_cases}[args.kind]
+        cases = list(make(args.seed, args.count))
     ours, code, stderr = run_ours_batch(args.binary, cases, os.path.join(args.out, "cases.jsonl"))
     if stderr.strip():
         print("eval_batch stderr:", stderr[-2000:], file=sys.stderr)

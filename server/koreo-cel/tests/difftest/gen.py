@@ -592,6 +592,142 @@ def cases(seed, n, mutate_share=0.12):
         yield {"id": f"{seed}-{i}", "expr": e, "vars": vars}
 
 
+REGEX_ATOMS = [
+    "a", "b", "ab", ".", "\\d", "\\w", "\\s", "\\D", "\\W", "\\S", "[a-z]", "[^a-z]", "[abc]",
+    "[a-]", "[]a]", "[[:alpha:]]", "[\\d-]", "[.]", "\\.", "\\-", "é", "日", "\\b", "\\B", "\\A",
+    "\\Z", "^", "$", "\\n", "\\t", "\\x41", "\\u00e9", "\\101", "\\0", "\\1", "\\q", "\\z",
+    "\\G", "\\p{L}", "\\N{LATIN SMALL LETTER A}", "{", "}", "{2}", "]", ")", "(", "|", "\\\\",
+    "[\\w.-]", "[a-\\d]", "[z-a]", "(?i)", "(?s)", "(?m)", "(?x)", "(?a)", "(?u)", "(?L)", "(?-i:a)",
+    "(?i:a)", "(?#c)", "\\f", "\\v", "\\a", "\\e", "\\r", "[^]", "[]", "[\\]]", "(?P<n>a)",
+    "(?P=n)", "(?<n>a)", "(?i:é)", "(?a:\\w)", "(?s:.)", "(?m:^a)", "(?m:a$)", "(?i:[a-z])", "(?a:\\b)",
+    "(?i:ß)", "(?i:k)",
+]
+REGEX_QUANTS = ["", "", "", "*", "+", "?", "*?", "+?", "??", "*+", "++", "?+", "{2}", "{1,}", "{,2}",
+                "{1,2}", "{2,1}", "{1,2}?", "{1,2}+", "{x}", "**", "{", "{1"]
+REGEX_TEXTS = ["", "a", "ab", "abc", "aab", "ba", "A", "é", "a\nb", "a b", "123", "x.y", "-", "abcabc",
+               "日本", "a\n", "\n", "ǅ", "K", "web-1", "prod-api", "v1.2.3", "10.0.0.1", "Hello World",
+               "ÉCOLE", "école", "straße", "STRASSE", "a\u0301", "١٢", "\u00a0", "\x1c", "  ", "_"]
+
+
+def regex_cases(seed, n):
+    """`matches()` with random Python patterns (most of them invalid on purpose)."""
+    r = random.Random(seed)
+
+    def pat(d=0):
+        parts = []
+        for _ in range(r.choice([1, 2, 3, 4])):
+            k = r.random()
+            if k < 0.15 and d < 2:
+                g = r.choice(["(", "(?:", "(?=", "(?!", "(?<=", "(?<!", "(?>", "(?P<g>"])
+                parts.append(g + pat(d + 1) + ")" + r.choice(REGEX_QUANTS))
+            elif k < 0.2 and d < 2:
+                parts.append(pat(d + 1) + "|" + pat(d + 1))
+            else:
+                parts.append(r.choice(REGEX_ATOMS) + r.choice(REGEX_QUANTS))
+        return "".join(parts)
+
+    i = 0
+    while i < n:
+        p = pat()
+        if "'" in p or '"' in p:
+            continue
+        t = json.dumps(r.choice(REGEX_TEXTS), ensure_ascii=False)
+        e = f"matches({t}, r'{p}')" if r.random() < 0.5 else f"{t}.matches(r'{p}')"
+        yield {"id": f"re{seed}-{i}", "expr": e, "vars": {}}
+        i += 1
+
+
+FORMAT_ARGS = ["1", "-42", "0", "2.5", "-0.0", "1e300", "1e-7", "123456.789", "true", "false", "null",
+               "'abc'", "'é'", "'x'", "[1, 2]", "{'a': 1, 'k': 'v'}", "b'xy'", "b'z'", "65", "1114112",
+               "18446744073709551615u", "(1.0/0.0)", "(-1.0/0.0)", "double('nan')", "(1.5 + 0.5)",
+               "(true + true)", "duration('1s')", "timestamp('2024-01-01T00:00:00Z')", "[]", "{}",
+               "9223372036854775807"]
+
+
+def format_cases(seed, n):
+    """Python `%` formatting: `'fmt' % x` and `b'fmt' % x` with random specs."""
+    r = random.Random(seed)
+
+    def spec():
+        s = "%"
+        if r.random() < 0.15:
+            s += "(" + r.choice(["a", "k", "zz", "0", ""]) + ")"
+        s += "".join(r.choice("-+ #0") for _ in range(r.choice([0, 0, 1, 2])))
+        if r.random() < 0.4:
+            s += r.choice(["1", "5", "10", "*", "02"])
+        if r.random() < 0.4:
+            s += "." + r.choice(["", "0", "1", "3", "10", "*"])
+        if r.random() < 0.05:
+            s += r.choice("hlL")
+        s += r.choice(list("sradiuoxXeEfFgGc%") + ["q", "\\r", "b"])
+        return s
+
+    for i in range(n):
+        fmt = "".join(r.choice(["x", spec(), " ", "%%", "|"]) for _ in range(r.choice([1, 1, 2, 3])))
+        if r.random() < 0.05:
+            fmt += "%"
+        lit = "'" + fmt.replace("'", "\\'") + "'"
+        if r.random() < 0.1:
+            lit = "b" + lit
+        e = f"{lit} % {r.choice(FORMAT_ARGS)}"
+        if r.random() < 0.1:
+            e = f"size({e})"
+        yield {"id": f"fmt{seed}-{i}", "expr": e, "vars": {}}
+
+
+def timestamp_cases(seed, n, clock_free=False):
+    """`timestamp(text)` over ISO 8601 and pendulum's fallback forms, valid or nearly so.
+    Times without a date take today's date in the engine: `clock_free` leaves them out."""
+    r = random.Random(seed)
+
+    def two():
+        return r.choice(["01", "12", "00", "13", "31", "29", "30", "1", "001", "60", "24", "59", "99"])
+
+    def date():
+        y = r.choice(["2024", "2023", "0001", "9999", "0000", "1970", "024", "20245"])
+        k = r.random()
+        if k < 0.3:
+            return f"{y}-{two()}-{two()}"
+        if k < 0.4:
+            return f"{y}{two()}{two()}"
+        if k < 0.5:
+            return f"{y}-{two()}"
+        if k < 0.55:
+            return y
+        if k < 0.65:
+            return f"{y}-{r.choice(['001', '032', '365', '366', '367', '000', '1'])}"
+        if k < 0.7:
+            return f"{y}{r.choice(['001', '366', '36'])}"
+        if k < 0.8:
+            return f"{y}-W{r.choice(['01', '53', '54', '00', '1'])}" + r.choice(["", "-1", "-7", "-8", "-0", "3"])
+        if k < 0.85:
+            return f"{y}W{r.choice(['01', '53'])}" + r.choice(["", "1", "7", "-1"])
+        return f"{y}{r.choice(['/', ':'])}{two()}{r.choice(['/', ':', ''])}{two()}"
+
+    def time():
+        h, m, sec = two(), two(), two()
+        t = r.choice([h, f"{h}:{m}", f"{h}{m}", f"{h}:{m}:{sec}", f"{h}{m}{sec}", f"{h}:{m}{sec}",
+                      f"{h}{m}:{sec}", f"{h}:", f"{h}:{m}:"])
+        if r.random() < 0.3:
+            t += r.choice([".", ","]) + r.choice(["5", "123", "123456", "1234567890", "", "x"])
+        if r.random() < 0.5:
+            t += r.choice(["Z", "z", "+00:00", "-05:30", "+05", "+0530", "+23:59", "-00:00", "+5",
+                           "+05:3", "+0", " +05:00", "UTC", "+05:60", "+99"])
+        return t
+
+    for i in range(n):
+        k = r.random()
+        if k < 0.6:
+            text = date() + r.choice(["T", " ", "t", "  ", "_"]) + time()
+        elif k < 0.85 or clock_free:
+            text = date()
+        else:
+            text = r.choice(["", " "]) + time()
+        e = r.choice([f"string(timestamp({json.dumps(text)}))", f"timestamp({json.dumps(text)})",
+                      f"timestamp({json.dumps(text)}).getDayOfYear()"])
+        yield {"id": f"ts{seed}-{i}", "expr": e, "vars": {}}
+
+
 if __name__ == "__main__":
     import sys
     seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
