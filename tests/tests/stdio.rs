@@ -110,7 +110,10 @@ fn edit_diagnose_navigate_and_shut_down() {
     let md = hover["result"]["contents"]["value"].as_str().unwrap();
     assert!(md.contains("**ResourceFunction** `web-configmap`"), "{md}");
     assert!(md.contains("`inputs.port`"), "{md}");
-    let shown = demo().join("functions/configmap.k.yaml").canonicalize().unwrap();
+    let shown = demo()
+        .join("functions/configmap.k.yaml")
+        .canonicalize()
+        .unwrap();
     assert!(md.contains(&format!("file: `{}`", shown.display())), "{md}");
 
     // References of web-config from its definition, with and without the declaration.

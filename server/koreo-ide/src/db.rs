@@ -423,6 +423,8 @@ pub(crate) struct Db {
     /// Built-in kinds, workspace CRDs and the cluster snapshot.
     pub(crate) schemas: Arc<koreo_schema::SchemaStore>,
     pub(crate) cluster: Option<koreo_schema::ClusterSchemas>,
+    /// The Koreo resources prepared as the controller would (previews, rendered checks).
+    pub(crate) eval: crate::evaluation::EvalState,
 }
 
 impl Default for Db {
@@ -435,6 +437,7 @@ impl Default for Db {
             ids: HashMap::new(),
             schemas: Arc::new(koreo_schema::SchemaStore::new()),
             cluster: None,
+            eval: Default::default(),
         }
     }
 }
@@ -478,6 +481,7 @@ impl Db {
             .map(|(f, c)| (f, c, self.keys[f.0 as usize].clone()))
             .collect();
         let analysed = analyse_parallel(changes);
+        let changed: Vec<FileId> = analysed.iter().map(|(f, _)| *f).collect();
         let mut touched_keys: BTreeSet<String> = BTreeSet::new();
         let mut affected: BTreeSet<FileId> = BTreeSet::new();
         let mut crds_changed = false;
@@ -503,6 +507,12 @@ impl Db {
         if crds_changed {
             self.rebuild_schemas();
         }
+        let (files, keys) = (&self.files, &self.keys);
+        self.eval.update(
+            changed
+                .iter()
+                .map(|f| (&*keys[f.0 as usize], files.get(f).map(|fa| &**fa))),
+        );
         for key in &touched_keys {
             affected.extend(self.index.referencers(key));
             affected.extend(self.index.definers.get(key).into_iter().flatten().copied());

@@ -18,13 +18,19 @@
 mod db;
 pub mod diagnostics;
 pub mod discover;
+mod evaluation;
 pub mod fixture;
 mod folding;
+mod kube_validation;
 mod navigation;
+mod preview;
+#[cfg(test)]
+mod preview_tests;
 mod schema;
 mod symbols;
 #[cfg(test)]
 mod tests;
+mod yaml_out;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,6 +41,7 @@ pub use diagnostics::{Diagnostic, Related, Severity};
 pub use folding::Fold;
 pub use koreo_syntax::{LineIndex, PositionEncoding, TextPosition};
 pub use navigation::{HoverResult, NavigationTarget};
+pub use preview::Preview;
 pub use symbols::{Symbol, SymbolKind};
 pub use text_size::{TextRange, TextSize};
 
@@ -338,6 +345,13 @@ impl Analysis {
         limit: usize,
     ) -> Cancellable<Vec<NavigationTarget>> {
         self.with_db(|db| symbols::workspace_symbols(db, query, limit))
+    }
+
+    /// What the controller would produce for the Koreo resource at `pos` (a function with
+    /// inputs from its tests or a workflow step, a FunctionTest case, a Workflow reconciled
+    /// for a parent), as YAML. `None` when there is no Koreo resource there.
+    pub fn preview(&self, pos: FilePosition) -> Cancellable<Option<Preview>> {
+        self.with_db(|db| preview::preview(db, pos))
     }
 
     /// Foldable regions of a file.
