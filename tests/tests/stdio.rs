@@ -420,3 +420,125 @@ fn cluster_status_reports_unreachable_and_unconfigured_clusters() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn preview_workflow_graph_and_code_lenses() {
+    let mut c = LspClient::spawn(&["--stdio"], &[]);
+    let init = c.initialize(&demo(), &["utf-16"]);
+    let commands = &init["capabilities"]["executeCommandProvider"]["commands"];
+    for cmd in ["koreo.preview", "koreo.workflowGraph"] {
+        assert!(
+            commands.as_array().unwrap().iter().any(|c| c == cmd),
+            "{commands}"
+        );
+    }
+    c.notification("koreo/status", |p| p["indexing"] == false);
+
+    // The ResourceFunction's preview: inputs from its FunctionTest, the rendered ConfigMap.
+    let rf_path = demo().join("functions/configmap.k.yaml");
+    let rf_uri = file_uri(&rf_path);
+    let rf_text = std::fs::read_to_string(&rf_path).unwrap();
+    let name_line = rf_text
+        .lines()
+        .position(|l| l.trim() == "name: web-configmap")
+        .unwrap();
+    let exec = |c: &mut LspClient, command: &str, args: Value| {
+        c.request(
+            "workspace/executeCommand",
+            json!({"command": command, "arguments": args}),
+        )
+    };
+    let preview = exec(
+        &mut c,
+        "koreo.preview",
+        json!([rf_uri, {"line": name_line, "character": 10}]),
+    );
+    let result = &preview["result"];
+    assert_eq!(result["language"], "yaml", "{preview}");
+    assert_eq!(result["title"], "ResourceFunction web-configmap (preview)");
+    let content = result["content"].as_str().unwrap();
+    assert!(
+        content.contains("# Inputs: FunctionTest `web-configmap-test`"),
+        "{content}"
+    );
+    assert!(content.contains("\nkind: ConfigMap\n"), "{content}");
+    assert!(content.contains("  name: shop-config\n"), "{content}");
+
+    // The preview follows unsaved edits.
+    let edited = rf_text.replace("+ \"-config\"", "+ \"-settings\"");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": rf_uri, "languageId": "koreo", "version": 1, "text": edited}}),
+    );
+    let again = exec(
+        &mut c,
+        "koreo.preview",
+        json!([rf_uri, {"line": name_line, "character": 10}]),
+    );
+    let content = again["result"]["content"].as_str().unwrap();
+    assert!(content.contains("  name: shop-settings\n"), "{content}");
+
+    // The workflow: reconciled for a parent built from the workspace CRD.
+    let wf_uri = file_uri(&demo().join("workflow.k.yaml"));
+    let wf = exec(
+        &mut c,
+        "koreo.preview",
+        json!([wf_uri, {"line": 4, "character": 2}]),
+    );
+    let content = wf["result"]["content"].as_str().unwrap();
+    assert!(content.contains("# Result: Ok"), "{content}");
+    assert!(
+        content.contains("# Step `deployment` (ResourceFunction `web-deployment`)"),
+        "{content}"
+    );
+
+    // Nothing to preview outside a Koreo resource: null.
+    let crd = exec(
+        &mut c,
+        "koreo.preview",
+        json!([file_uri(&demo().join("crd.yaml")), {"line": 3, "character": 0}]),
+    );
+    assert_eq!(crd["result"], Value::Null, "{crd}");
+
+    // The graph: Mermaid by default, DOT when asked; nodes link to what they run.
+    let graph = exec(&mut c, "koreo.workflowGraph", json!([wf_uri]));
+    let mermaid = graph["result"]["mermaid"].as_str().unwrap();
+    assert!(mermaid.starts_with("flowchart TD\n"), "{mermaid}");
+    assert!(mermaid.contains("  step0 --> step1\n"), "{mermaid}");
+    assert_eq!(graph["result"]["title"], "Workflow web-app");
+    let nodes = graph["result"]["nodes"].as_array().unwrap();
+    let config = nodes.iter().find(|n| n["id"] == "step1").unwrap();
+    assert_eq!(config["target"]["uri"], rf_uri.as_str());
+    let dot = exec(
+        &mut c,
+        "koreo.workflowGraph",
+        json!([wf_uri, {"line": 4, "character": 2}, "dot"]),
+    );
+    let dot = dot["result"]["dot"].as_str().unwrap();
+    assert!(dot.starts_with("digraph \"web-app\" {"), "{dot}");
+    assert!(dot.contains("step0 -> step1;"), "{dot}");
+
+    // Bad arguments are the caller's error.
+    let bad = exec(&mut c, "koreo.preview", json!([42]));
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    let bad = exec(&mut c, "koreo.workflowGraph", json!([wf_uri, null, "svg"]));
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+
+    // Lenses: Preview on the functions and the workflow, with [uri, position] arguments.
+    let lenses = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": wf_uri}}),
+    );
+    let lenses = lenses["result"].as_array().unwrap();
+    let titles: Vec<&str> = lenses
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Preview", "Workflow graph"]);
+    assert_eq!(lenses[0]["command"]["command"], "koreo.preview");
+    assert_eq!(lenses[0]["command"]["arguments"][0], wf_uri.as_str());
+    let at = lenses[0]["command"]["arguments"][1].clone();
+    let via_lens = exec(&mut c, "koreo.preview", json!([wf_uri, at]));
+    assert!(via_lens["result"]["content"].is_string(), "{via_lens}");
+    assert_eq!(c.shutdown(), Some(0));
+}

@@ -111,7 +111,11 @@ async function doStart(): Promise<void> {
       },
       provideInlayHints: (document, range, token, next) => (settings().inlayHints ? next(document, range, token) : []),
       // Code lenses of the server call koreo.runTests directly: report their outcome the same way.
+      // Their koreo.preview / koreo.workflowGraph show the result, as the editor commands do.
       executeCommand: async (command, args, next) => {
+        const target = lensTarget(args);
+        if (command === Commands.preview && previewProvider && target) return void (await openPreviewAt(previewProvider, target));
+        if (command === Commands.workflowGraph && target) return void (await showWorkflowGraphAt(target));
         const result = await next(command, args);
         if (command === Commands.runTests) void reportTests(result);
         return result;
@@ -273,12 +277,25 @@ async function openPreview(provider: PreviewProvider): Promise<void> {
   const editor = koreoEditor();
   if (!editor || !runningClient()) return;
   const pos = editor.selection.active;
-  const target = { uri: client!.code2ProtocolConverter.asUri(editor.document.uri), line: pos.line, character: pos.character };
-  const name = editor.document.uri.path.split('/').pop() ?? 'koreo';
+  await openPreviewAt(provider, { uri: client!.code2ProtocolConverter.asUri(editor.document.uri), line: pos.line, character: pos.character });
+}
+
+async function openPreviewAt(provider: PreviewProvider, target: PreviewTarget): Promise<void> {
+  const name = decodeURIComponent(target.uri.split('/').pop() ?? 'koreo');
   const doc = await vscode.workspace.openTextDocument(provider.uriFor(target, name));
   await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
 }
 
+/** The `[uri, position]` arguments of a server lens, as a preview target. */
+function lensTarget(args: unknown[]): PreviewTarget | undefined {
+  const [uri, pos] = args as [unknown, { line?: unknown; character?: unknown } | undefined];
+  if (typeof uri !== 'string') return undefined;
+  const line = typeof pos?.line === 'number' ? pos.line : 0;
+  const character = typeof pos?.character === 'number' ? pos.character : 0;
+  return { uri, line, character };
+}
+
+let previewProvider: PreviewProvider | undefined;
 let graphPanel: { panel: vscode.WebviewPanel; target: PreviewTarget } | undefined;
 
 async function renderGraph(): Promise<void> {
@@ -311,7 +328,10 @@ async function showWorkflowGraph(): Promise<void> {
   const editor = koreoEditor();
   if (!editor || !runningClient()) return;
   const pos = editor.selection.active;
-  const target = { uri: client!.code2ProtocolConverter.asUri(editor.document.uri), line: pos.line, character: pos.character };
+  await showWorkflowGraphAt({ uri: client!.code2ProtocolConverter.asUri(editor.document.uri), line: pos.line, character: pos.character });
+}
+
+async function showWorkflowGraphAt(target: PreviewTarget): Promise<void> {
   if (!graphPanel) {
     const panel = vscode.window.createWebviewPanel('koreo.workflowGraph', 'Workflow graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       enableScripts: true,
@@ -349,6 +369,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   statusItem.name = 'Koreo';
   statusItem.command = 'koreo.showOutput';
   const preview = new PreviewProvider();
+  previewProvider = preview;
   context.subscriptions.push(
     output,
     statusItem,

@@ -15,6 +15,7 @@
 
 #![deny(missing_docs)]
 
+mod code_lens;
 mod db;
 pub mod diagnostics;
 pub mod discover;
@@ -30,12 +31,14 @@ mod schema;
 mod symbols;
 #[cfg(test)]
 mod tests;
+mod workflow_graph;
 mod yaml_out;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use code_lens::CodeLens;
 pub use db::{Contents, CrdLoc, DefLoc, FileAnalysis, Index, MAX_FILE_BYTES};
 pub use diagnostics::{Diagnostic, Related, Severity};
 pub use folding::Fold;
@@ -44,6 +47,7 @@ pub use navigation::{HoverResult, NavigationTarget};
 pub use preview::Preview;
 pub use symbols::{Symbol, SymbolKind};
 pub use text_size::{TextRange, TextSize};
+pub use workflow_graph::{GraphNode, WorkflowGraph};
 
 use db::Db;
 
@@ -352,6 +356,21 @@ impl Analysis {
     /// for a parent), as YAML. `None` when there is no Koreo resource there.
     pub fn preview(&self, pos: FilePosition) -> Cancellable<Option<Preview>> {
         self.with_db(|db| preview::preview(db, pos))
+    }
+
+    /// The graph of the Workflow at `pos` (or the first Workflow of `file`): Mermaid, DOT
+    /// and the nodes. `None` when the file has no Workflow.
+    pub fn workflow_graph(
+        &self,
+        file: FileId,
+        pos: Option<FilePosition>,
+    ) -> Cancellable<Option<WorkflowGraph>> {
+        self.with_db(|db| workflow_graph::workflow_graph(db, file, pos))
+    }
+
+    /// The code lenses of a file (every provider's, in file order).
+    pub fn code_lenses(&self, file: FileId) -> Cancellable<Vec<CodeLens>> {
+        self.with_db(|db| code_lens::code_lenses(db, file))
     }
 
     /// Foldable regions of a file.

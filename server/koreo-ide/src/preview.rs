@@ -569,10 +569,11 @@ pub(crate) fn choose_parent(db: &Db, wf: &Workflow) -> Parent {
         return Parent { data, source };
     }
     let gvk = koreo_schema::Gvk::new(&crd.api_group, &crd.version, &crd.kind);
-    let spec = db
-        .schemas
-        .get(&gvk)
-        .and_then(|k| k.root().property("spec").map(|s| schema_default(s, 0)));
+    let spec = db.schemas.get(&gvk).and_then(|k| {
+        k.root()
+            .property("spec")
+            .map(|s| schema_default(s, "spec", 0))
+    });
     let from = if spec.is_some() {
         "built from the CRD's schema (defaults, placeholders for required fields)"
     } else {
@@ -630,8 +631,9 @@ fn complete_metadata(data: &mut Data, source: &mut String) {
     }
 }
 
-/// A value for a schema: its default, else (for required fields) a placeholder of its type.
-fn schema_default(view: SchemaView<'_>, depth: usize) -> Data {
+/// A value for a schema: its default, else (for required fields) a placeholder of its type;
+/// a string placeholder is the field's name, so that checks for a non-empty value pass.
+fn schema_default(view: SchemaView<'_>, name: &str, depth: usize) -> Data {
     if let Some(d) = view.default() {
         return Data::from_serde(d);
     }
@@ -645,14 +647,17 @@ fn schema_default(view: SchemaView<'_>, depth: usize) -> Data {
             let mut m = DataMap::new();
             for p in view.properties() {
                 if p.required || p.schema.default().is_some() {
-                    m.insert(p.name.to_owned(), schema_default(p.schema, depth + 1));
+                    m.insert(
+                        p.name.to_owned(),
+                        schema_default(p.schema, p.name, depth + 1),
+                    );
                 }
             }
             Data::Map(m)
         }
         Some(T::Object) => Data::map(),
         Some(T::Array) => Data::List(Vec::new()),
-        Some(T::String) => Data::Str(String::new()),
+        Some(T::String) => Data::Str(name.to_owned()),
         Some(T::Integer) => Data::Int(s.minimum.map_or(0, |m| m.ceil() as i64)),
         Some(T::Number) => Data::Float(s.minimum.unwrap_or(0.0)),
         Some(T::Boolean) => Data::Bool(false),

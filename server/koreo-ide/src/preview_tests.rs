@@ -341,7 +341,7 @@ spec:
       inputs: {name: =parent.metadata.name}
     - label: settings
       refSwitch:
-        switchOn: =inputs.tier
+        switchOn: =inputs["tier"]
         cases:
           - {case: web, kind: ValueFunction, name: web-settings}
           - {case: worker, default: true, kind: ValueFunction, name: worker-settings}
@@ -489,67 +489,67 @@ fn workflow_parent_from_the_crd_schema() {
     check(
         &format!("{APP_CRD}{APP_WORKFLOW}"),
         expect![[r#"
-        Workflow app (preview)
-        # Workflow `app`: one controller reconcile after another, against an in-memory cluster (Kubernetes YAML rules).
-        # Parent: App built from the CRD's schema (defaults, placeholders for required fields).
-        # 1 reconcile pass, after which nothing changes.
-        # Result: PermFail: Error evaluating `app.spec.steps.settings.inputs` (at parent.spec.tier) ("no such member in mapping: 'tier'", <class 'KeyError'>, None) (at parent.spec.tier)
-        ---
-        # Each step's outcome in the last pass.
-        steps:
-          config:
-            ref: ValueFunction config
-            outcome:
-              type: Ok
-            value:
-              name: preview-config
-          settings:
-            ref: 'refSwitch (web: ValueFunction web-settings, worker: ValueFunction worker-settings, default: ValueFunction worker-settings)'
-            outcome:
-              type: PermFail
-              message: 'Error evaluating `app.spec.steps.settings.inputs` (at parent.spec.tier) ("no such member in mapping: ''tier''", <class ''KeyError''>, None)'
-              location: parent.spec.tier
-          configmaps:
-            ref: ResourceFunction env-configmap
-            forEach: env
-            after:
-              - config
-            outcome:
-              type: Ok
-            value: []
-        ---
-        # The parent as the controller leaves it (status and the managed-resources annotation; timestamps omitted).
-        apiVersion: demo.koreo.dev/v1
-        kind: App
-        metadata:
-          name: preview
-          namespace: default
-          uid: 00000000-0000-0000-0000-000000000000
-          annotations:
-            koreo.dev/managed-resources: '{"workflow":"app","resources":{"config":null,"settings":null,"configmaps":null}}'
-        spec:
-          image: ''
-          replicas: 2
-          environments: []
-        status:
-          conditions:
-            - type: ConfigMaps
-              reason: Ready
-              message: Environment config maps ready.
-              status: 'True'
-              location: app
-            - type: Ready
-              reason: Failure
-              message: 'Unrecoverable error reconciling Workflow app. (Error evaluating `app.spec.steps.settings.inputs` (at parent.spec.tier) ("no such member in mapping: ''tier''", <class ''KeyError''>, None)).'
-              status: 'True'
-              location: parent.spec.tier
-          state:
-            configmaps: 0
-          koreo:
-            errors: 'Error evaluating `app.spec.steps.settings.inputs` (at parent.spec.tier) ("no such member in mapping: ''tier''", <class ''KeyError''>, None)'
-            locations: parent.spec.tier
-            state_errors: null
-    "#]],
+            Workflow app (preview)
+            # Workflow `app`: one controller reconcile after another, against an in-memory cluster (Kubernetes YAML rules).
+            # Parent: App built from the CRD's schema (defaults, placeholders for required fields).
+            # 1 reconcile pass, after which nothing changes.
+            # Result: PermFail: Error evaluating `app.spec.steps.settings.inputs` (at parent.spec.tier) ("no such member in mapping: 'tier'", <class 'KeyError'>, None) (at parent.spec.tier)
+            ---
+            # Each step's outcome in the last pass.
+            steps:
+              config:
+                ref: ValueFunction config
+                outcome:
+                  type: Ok
+                value:
+                  name: preview-config
+              settings:
+                ref: 'refSwitch (web: ValueFunction web-settings, worker: ValueFunction worker-settings, default: ValueFunction worker-settings)'
+                outcome:
+                  type: PermFail
+                  message: 'Error evaluating `app.spec.steps.settings.inputs` (at parent.spec.tier) ("no such member in mapping: ''tier''", <class ''KeyError''>, None)'
+                  location: parent.spec.tier
+              configmaps:
+                ref: ResourceFunction env-configmap
+                forEach: env
+                after:
+                  - config
+                outcome:
+                  type: Ok
+                value: []
+            ---
+            # The parent as the controller leaves it (status and the managed-resources annotation; timestamps omitted).
+            apiVersion: demo.koreo.dev/v1
+            kind: App
+            metadata:
+              name: preview
+              namespace: default
+              uid: 00000000-0000-0000-0000-000000000000
+              annotations:
+                koreo.dev/managed-resources: '{"workflow":"app","resources":{"config":null,"settings":null,"configmaps":null}}'
+            spec:
+              image: image
+              replicas: 2
+              environments: []
+            status:
+              conditions:
+                - type: ConfigMaps
+                  reason: Ready
+                  message: Environment config maps ready.
+                  status: 'True'
+                  location: app
+                - type: Ready
+                  reason: Failure
+                  message: 'Unrecoverable error reconciling Workflow app. (Error evaluating `app.spec.steps.settings.inputs` (at parent.spec.tier) ("no such member in mapping: ''tier''", <class ''KeyError''>, None)).'
+                  status: 'True'
+                  location: parent.spec.tier
+              state:
+                configmaps: 0
+              koreo:
+                errors: 'Error evaluating `app.spec.steps.settings.inputs` (at parent.spec.tier) ("no such member in mapping: ''tier''", <class ''KeyError''>, None)'
+                locations: parent.spec.tier
+                state_errors: null
+        "#]],
     );
 }
 
@@ -597,5 +597,138 @@ fn function_inputs_from_a_workflow_step() {
           namespace: team-a
           resourceFunction: env-configmap
     "#]],
+    );
+}
+
+fn check_graph(fixture: &str, expect: Expect) {
+    let (analysis, pos) = fixture::analysis(fixture);
+    let pos = pos.expect("fixture needs $0");
+    let g = analysis.workflow_graph(pos.file, Some(pos)).unwrap();
+    let rendered = match g {
+        None => "no graph".to_owned(),
+        Some(g) => {
+            let nodes: Vec<String> = g
+                .nodes
+                .iter()
+                .map(|n| {
+                    let target = n
+                        .target
+                        .map(|t| fixture::render_file_range(&analysis, t))
+                        .unwrap_or_else(|| "-".into());
+                    format!("{} -> {target}", n.id)
+                })
+                .collect();
+            format!(
+                "{}\n{}\n{}\n{}",
+                g.title,
+                g.mermaid,
+                g.dot,
+                nodes.join("\n")
+            )
+        }
+    };
+    expect.assert_eq(&rendered);
+}
+
+#[test]
+fn workflow_graph_with_switch_for_each_sub_workflow_and_a_broken_step() {
+    let extra = r#"
+# - outer.k.yaml
+apiVersion: koreo.dev/v1beta1
+kind: Workflow
+metadata:
+  name: outer
+spec:
+  steps:
+    - label: inner
+      ref: {kind: Workflow, name: app}
+      inputs: {metadata: {name: x}}
+    - label: after
+      ref: {kind: ValueFunction, name: config}
+      inputs: {name: =steps.inner.settings + "\"<b>"}
+    - label: broken
+      ref: {kind: ValueFunction, name: config}
+      inputs: {name: =steps.later}
+    - label: later
+      ref: {kind: ValueFunction, name: config}
+"#;
+    check_graph(
+        &format!("{APP_CRD}{APP_WORKFLOW}"),
+        expect![[r#"
+        Workflow app
+        flowchart TD
+          parent(["parent: App<br/>demo.koreo.dev/v1"])
+          step0["config<br/>ValueFunction config"]
+          step1{{"settings<br/>refSwitch on inputs[#quot;tier#quot;]"}}
+          step1_case0["ValueFunction web-settings"]
+          step1_case1["ValueFunction worker-settings"]
+          step2[["configmaps<br/>ResourceFunction env-configmap<br/>forEach env in parent.spec.environments<br/>condition ConfigMaps"]]
+          parent -.-> step0
+          step1 -.->|"web"| step1_case0
+          step1 -.->|"worker (default)"| step1_case1
+          parent -.-> step1
+          step0 --> step2
+          click parent href "crd.yaml#L7"
+          click step0 href "functions.k.yaml#L4"
+          click step1_case0 href "functions.k.yaml#L12"
+          click step1_case1 href "functions.k.yaml#L19"
+          click step2 href "functions.k.yaml#L26"
+
+        digraph "app" {
+          rankdir=TB;
+          node [shape=box, fontname="sans-serif"];
+          parent [label="parent: App\ndemo.koreo.dev/v1", shape=ellipse, URL="crd.yaml#L7"];
+          step0 [label="config\nValueFunction config", shape=box, URL="functions.k.yaml#L4"];
+          step1 [label="settings\nrefSwitch on inputs[\"tier\"]", shape=hexagon];
+          step1_case0 [label="ValueFunction web-settings", shape=box, URL="functions.k.yaml#L12"];
+          step1_case1 [label="ValueFunction worker-settings", shape=box, URL="functions.k.yaml#L19"];
+          step2 [label="configmaps\nResourceFunction env-configmap\nforEach env in parent.spec.environments\ncondition ConfigMaps", shape=box3d, URL="functions.k.yaml#L26"];
+          parent -> step0 [style=dashed];
+          step1 -> step1_case0 [label="web", style=dashed];
+          step1 -> step1_case1 [label="worker (default)", style=dashed];
+          parent -> step1 [style=dashed];
+          step0 -> step2;
+        }
+
+        parent -> crd.yaml:7:17-7:20 `App`
+        step0 -> functions.k.yaml:4:9-4:15 `config`
+        step1 -> -
+        step1_case0 -> functions.k.yaml:12:9-12:21 `web-settings`
+        step1_case1 -> functions.k.yaml:19:9-19:24 `worker-settings`
+        step2 -> functions.k.yaml:26:9-26:22 `env-configmap`"#]],
+    );
+    check_graph(
+        &format!("{APP_CRD}{APP_WORKFLOW}{extra}")
+            .replace("$0", "")
+            .replace("label: after", "label: af$0ter"),
+        expect![[r#"
+            Workflow outer
+            flowchart TD
+              step0[/"inner<br/>Workflow app"/]
+              step1["after<br/>ValueFunction config"]
+              step2["broken<br/>ValueFunction config<br/>error: Step 'broken', must come after later."]
+              step3["later<br/>ValueFunction config"]
+              step0 --> step1
+              classDef error stroke:#d33,stroke-width:2px
+              class step2 error
+              click step0 href "workflow.k.yaml#L4"
+              click step1 href "functions.k.yaml#L4"
+              click step2 href "functions.k.yaml#L4"
+              click step3 href "functions.k.yaml#L4"
+
+            digraph "outer" {
+              rankdir=TB;
+              node [shape=box, fontname="sans-serif"];
+              step0 [label="inner\nWorkflow app", shape=parallelogram, URL="workflow.k.yaml#L4"];
+              step1 [label="after\nValueFunction config", shape=box, URL="functions.k.yaml#L4"];
+              step2 [label="broken\nValueFunction config\nerror: Step 'broken', must come after later.", shape=box, color=red, URL="functions.k.yaml#L4"];
+              step3 [label="later\nValueFunction config", shape=box, URL="functions.k.yaml#L4"];
+              step0 -> step1;
+            }
+
+            step0 -> workflow.k.yaml:4:9-4:12 `app`
+            step1 -> functions.k.yaml:4:9-4:15 `config`
+            step2 -> functions.k.yaml:4:9-4:15 `config`
+            step3 -> functions.k.yaml:4:9-4:15 `config`"#]],
     );
 }

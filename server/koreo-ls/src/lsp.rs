@@ -5,6 +5,7 @@
 //! synchronously and compute on a blocking thread, so typing is never blocked by a slow
 //! request and a newer change cancels older requests (answered with `ContentModified`).
 
+mod commands;
 mod convert;
 
 use std::collections::HashMap;
@@ -351,6 +352,35 @@ fn router(client: ClientSocket) -> Router<Server> {
                 )))
             })
         })
+        .request::<request::ExecuteCommand, _>(|st, p| {
+            let fut = on_snapshot(st, "workspace/executeCommand", move |a, conv| {
+                commands::execute(a, conv, &p.command, &p.arguments)
+            });
+            async move {
+                match fut.await? {
+                    Ok(v) => Ok((!v.is_null()).then_some(v)),
+                    Err(commands::BadArguments(m)) => {
+                        Err(ResponseError::new(ErrorCode::INVALID_PARAMS, m))
+                    }
+                }
+            }
+        })
+        .request::<request::CodeLensRequest, _>(|st, p| {
+            let uri = p.text_document.uri.clone();
+            let key = uri_key(&uri);
+            on_snapshot(st, "codeLens", move |a, conv| {
+                let Some(file) = a.file_id(&key) else {
+                    return Ok(None);
+                };
+                let lenses = a.code_lenses(file)?;
+                Ok(Some(
+                    lenses
+                        .iter()
+                        .filter_map(|l| conv.code_lens(a, file, &uri, l))
+                        .collect(),
+                ))
+            })
+        })
         .request::<request::FoldingRangeRequest, _>(|st, p| {
             let key = uri_key(&p.text_document.uri);
             on_snapshot(st, "foldingRange", move |a, conv| {
@@ -479,6 +509,13 @@ impl Server {
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: commands::all(),
+                    ..Default::default()
+                }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                         supported: Some(true),

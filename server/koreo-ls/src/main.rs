@@ -2,6 +2,7 @@
 
 mod check;
 mod lsp;
+mod preview_cli;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,24 @@ enum Command {
     /// Evaluate a Koreo (CEL) expression with the Koreo dialect and print JSON
     /// (`{"value": ...}` or `{"error": ...}`).
     Eval(EvalArgs),
+    /// Print what the controller would produce for the Koreo resource at FILE[:LINE]
+    /// (the editor's preview), or with --graph the workflow graph.
+    Preview(PreviewArgs),
+}
+
+#[derive(Debug, Args)]
+struct PreviewArgs {
+    /// FILE or FILE:LINE (1-based).
+    #[arg(value_name = "FILE[:LINE]")]
+    target: String,
+
+    /// A folder whose Koreo files are loaded too (repeatable; default: the current directory).
+    #[arg(long = "root", value_name = "DIR")]
+    roots: Vec<PathBuf>,
+
+    /// Print the workflow graph instead (mermaid or dot).
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "mermaid", value_parser = ["mermaid", "dot"])]
+    graph: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +126,11 @@ fn main() -> ExitCode {
     let _ = cli.stdio;
     match cli.command {
         Some(Command::Eval(args)) => ExitCode::from(eval(&args)),
+        Some(Command::Preview(args)) => ExitCode::from(preview_cli::run(&preview_cli::Options {
+            target: args.target,
+            roots: args.roots,
+            graph: args.graph,
+        })),
         None => lsp::run(),
     }
 }

@@ -2,7 +2,7 @@
 //! negotiated encoding).
 
 use koreo_ide::{
-    Analysis, Diagnostic, FileId, FilePosition, Fold, LineIndex, NavigationTarget,
+    Analysis, CodeLens, Diagnostic, FileId, FilePosition, Fold, LineIndex, NavigationTarget,
     PositionEncoding, Severity, Symbol, SymbolKind as IdeKind, TextPosition, TextRange,
 };
 use lsp_types::{
@@ -25,6 +25,30 @@ pub fn text_range(li: &LineIndex, r: Range, enc: PositionEncoding) -> TextRange 
 }
 
 impl Conv {
+    /// A lens whose command gets `[uri]` or `[uri, position]`.
+    pub fn code_lens(
+        &self,
+        a: &Analysis,
+        file: FileId,
+        uri: &Url,
+        l: &CodeLens,
+    ) -> Option<lsp_types::CodeLens> {
+        let mut arguments = vec![serde_json::Value::String(uri.to_string())];
+        if let Some(at) = l.position {
+            let p = self.range(a, file, TextRange::empty(at))?.start;
+            arguments.push(serde_json::to_value(p).ok()?);
+        }
+        Some(lsp_types::CodeLens {
+            range: self.range(a, file, l.range)?,
+            command: Some(lsp_types::Command {
+                title: l.title.clone(),
+                command: l.command.clone(),
+                arguments: Some(arguments),
+            }),
+            data: None,
+        })
+    }
+
     pub fn new(enc: PositionEncoding) -> Conv {
         Conv { enc }
     }

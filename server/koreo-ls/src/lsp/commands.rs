@@ -1,0 +1,126 @@
+//! `workspace/executeCommand`: one dispatcher routing by command id, and the commands'
+//! handlers. The argument and result shapes are the contract of `editors/README.md`.
+
+use koreo_ide::{Analysis, Cancelled, FilePosition};
+use lsp_types::{Position, Url};
+use serde_json::{Value, json};
+
+use super::convert::Conv;
+use super::uri_key;
+
+/// Renders what the controller would produce for the resource at a position.
+pub const PREVIEW: &str = "koreo.preview";
+/// The graph of the workflow at a position.
+pub const WORKFLOW_GRAPH: &str = "koreo.workflowGraph";
+
+/// Every command the server executes (advertised in `executeCommandProvider`).
+pub fn all() -> Vec<String> {
+    vec![PREVIEW.to_owned(), WORKFLOW_GRAPH.to_owned()]
+}
+
+/// Why a command could not run: answered as `InvalidParams`.
+pub struct BadArguments(pub String);
+
+/// Runs `command` on a snapshot. `Ok(Ok(Value::Null))` when there is nothing to show.
+pub fn execute(
+    a: &Analysis,
+    conv: Conv,
+    command: &str,
+    args: &[Value],
+) -> Result<Result<Value, BadArguments>, Cancelled> {
+    match command {
+        PREVIEW => preview(a, conv, args),
+        WORKFLOW_GRAPH => workflow_graph(a, conv, args),
+        other => Ok(Err(BadArguments(format!("unknown command `{other}`")))),
+    }
+}
+
+fn document_key(args: &[Value]) -> Result<String, BadArguments> {
+    let uri = args
+        .first()
+        .and_then(Value::as_str)
+        .ok_or_else(|| BadArguments("expected a document URI as the first argument".into()))?;
+    let uri = Url::parse(uri).map_err(|e| BadArguments(format!("invalid URI `{uri}`: {e}")))?;
+    Ok(uri_key(&uri))
+}
+
+fn position(args: &[Value]) -> Result<Option<Position>, BadArguments> {
+    match args.get(1) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v.clone())
+            .map(Some)
+            .map_err(|e| BadArguments(format!("invalid position: {e}"))),
+    }
+}
+
+fn file_position(a: &Analysis, conv: Conv, key: &str, p: Position) -> Option<FilePosition> {
+    conv.file_position(a, key, p)
+}
+
+/// `koreo.preview [uri, position]` → `{title, language: "yaml", content}` or null.
+fn preview(
+    a: &Analysis,
+    conv: Conv,
+    args: &[Value],
+) -> Result<Result<Value, BadArguments>, Cancelled> {
+    let key = match document_key(args) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e)),
+    };
+    let p = match position(args) {
+        Ok(p) => p.unwrap_or_default(),
+        Err(e) => return Ok(Err(e)),
+    };
+    let Some(pos) = file_position(a, conv, &key, p) else {
+        return Ok(Ok(Value::Null));
+    };
+    Ok(Ok(match a.preview(pos)? {
+        Some(p) => json!({"title": p.title, "language": "yaml", "content": p.content}),
+        None => Value::Null,
+    }))
+}
+
+/// `koreo.workflowGraph [uri, position?, "dot"?]` → `{title, mermaid, nodes}` (or `dot`
+/// instead of `mermaid` when asked), or null.
+fn workflow_graph(
+    a: &Analysis,
+    conv: Conv,
+    args: &[Value],
+) -> Result<Result<Value, BadArguments>, Cancelled> {
+    let key = match document_key(args) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e)),
+    };
+    let p = match position(args) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    let format = args.get(2).and_then(Value::as_str).unwrap_or("mermaid");
+    if !matches!(format, "mermaid" | "dot") {
+        return Ok(Err(BadArguments(format!(
+            "unknown graph format `{format}` (expected \"mermaid\" or \"dot\")"
+        ))));
+    }
+    let Some(file) = a.file_id(&key) else {
+        return Ok(Ok(Value::Null));
+    };
+    let pos = p.and_then(|p| file_position(a, conv, &key, p));
+    let Some(g) = a.workflow_graph(file, pos)? else {
+        return Ok(Ok(Value::Null));
+    };
+    let nodes: Vec<Value> = g
+        .nodes
+        .iter()
+        .map(|n| {
+            json!({
+                "id": n.id,
+                "label": n.label,
+                "location": conv.location(a, n.source.file, n.source.range),
+                "target": n.target.and_then(|t| conv.location(a, t.file, t.range)),
+            })
+        })
+        .collect();
+    let mut out = json!({"title": g.title, "nodes": nodes});
+    out[format] = Value::String(if format == "dot" { g.dot } else { g.mermaid });
+    Ok(Ok(out))
+}
