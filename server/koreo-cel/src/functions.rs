@@ -362,20 +362,25 @@ pub fn call(name: &str, args: &[Value], dialect: Dialect) -> Result<Value, PyErr
             arity("DurationType", args, 1, 2)?;
             match &args[0] {
                 Value::Duration(d) | Value::Native(Native::Timedelta(d)) => ops::duration_type(*d),
-                v @ (Value::String(x) | Value::Native(Native::Str(x))) => Duration::parse(x)
-                    .map(Value::Duration)
-                    .map_err(|e| match e {
-                        crate::time::TimeError::Value(m) | crate::time::TimeError::Overflow(m) => {
-                            if m.starts_with("Invalid duration") {
-                                PyErr::Value(format!(
-                                    "Invalid duration {}",
-                                    crate::python::py_repr(v)
-                                ))
-                            } else {
-                                PyErr::Value(m)
-                            }
-                        }
-                    }),
+                v @ (Value::String(x) | Value::Native(Native::Str(x))) => {
+                    use crate::time::DurationError as E;
+                    let py = crate::python::py_repr;
+                    Duration::parse_celpy(x).map(Value::Duration).map_err(|e| {
+                        PyErr::Value(match e {
+                            E::Pattern => format!("Invalid duration {}", py(v)),
+                            // `seconds[1:]` is a plain str; unsliced it keeps its class.
+                            E::Unit {
+                                stripped,
+                                sign: true,
+                            } => format!(
+                                "Invalid duration {}",
+                                crate::python::py_str_repr(&stripped)
+                            ),
+                            E::Unit { sign: false, .. } => format!("Invalid duration {}", py(v)),
+                            other => other.message(x),
+                        })
+                    })
+                }
                 v => match v.as_int_like() {
                     Some(i) => {
                         if i.abs() > 315_576_000_000 {

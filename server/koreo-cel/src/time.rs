@@ -23,6 +23,38 @@ pub struct Duration {
     us: i128,
 }
 
+/// Why `DurationType(text)` failed (all are Python `ValueError`s).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DurationError {
+    /// The text does not look like a duration: `Invalid duration {text!r}`.
+    Pattern,
+    /// A component's number is not a float: `could not convert string to float: '{n}'`.
+    Float(String),
+    /// An unknown unit: `Invalid duration {rest!r}`, where `rest` lost its sign (and is
+    /// then a plain `str`).
+    Unit {
+        /// The text without its sign.
+        stripped: String,
+        /// Whether a sign was removed.
+        sign: bool,
+    },
+    /// Beyond ±315576000000 s.
+    Range,
+}
+
+impl DurationError {
+    /// The exception text, with `original` as given (its repr is the caller's business for
+    /// `Pattern`; plain here).
+    pub fn message(&self, original: &str) -> String {
+        match self {
+            DurationError::Pattern => format!("Invalid duration '{original}'"),
+            DurationError::Float(n) => format!("could not convert string to float: '{n}'"),
+            DurationError::Unit { stripped, .. } => format!("Invalid duration '{stripped}'"),
+            DurationError::Range => "range error: {seconds}".into(),
+        }
+    }
+}
+
 /// Why a time operation failed; `Overflow` maps to Python `OverflowError`, `Value` to
 /// `ValueError`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -294,18 +326,22 @@ impl Duration {
 
     /// Parses the Go-style strings `DurationType` accepts (`"1h30m"`, `"-90s"`, `"1.5h"`).
     pub fn parse(s: &str) -> Result<Duration, TimeError> {
-        let invalid = || TimeError::Value(format!("Invalid duration '{s}'"));
+        Duration::parse_celpy(s).map_err(|e| TimeError::Value(e.message(s)))
+    }
+
+    /// `DurationType(text)` step by step: the whole text must look like
+    /// `[-+]?(digits[.digits]unit)+`, then each component converts its number (`float()`)
+    /// before its unit is looked up, then the total is range-checked.
+    pub fn parse_celpy(s: &str) -> Result<Duration, DurationError> {
         let (sign, body) = match s.as_bytes().first() {
             Some(b'+') => (1.0, &s[1..]),
             Some(b'-') => (-1.0, &s[1..]),
             _ => (1.0, s),
         };
-        if body.is_empty() {
-            return Err(invalid());
-        }
         let b = body.as_bytes();
+        // (number, unit) byte ranges of each component.
+        let mut comps: Vec<(&str, &str)> = Vec::new();
         let mut i = 0;
-        let mut parts: Vec<f64> = Vec::new();
         while i < b.len() {
             let start = i;
             while i < b.len() && b[i].is_ascii_digit() {
@@ -317,15 +353,23 @@ impl Duration {
                     i += 1;
                 }
             }
-            let number = &body[start..i];
             let ustart = i;
             while i < b.len() && b[i].is_ascii_lowercase() {
                 i += 1;
             }
             if i == ustart {
-                return Err(invalid());
+                return Err(DurationError::Pattern);
             }
-            let unit = &body[ustart..i];
+            comps.push((&body[start..ustart], &body[ustart..i]));
+        }
+        if comps.is_empty() {
+            return Err(DurationError::Pattern);
+        }
+        let mut parts: Vec<f64> = Vec::with_capacity(comps.len());
+        for (number, unit) in comps {
+            let n: f64 = number
+                .parse()
+                .map_err(|_| DurationError::Float(number.to_string()))?;
             let scale = match unit {
                 "ns" => 1e-9,
                 "us" => 1e-6,
@@ -334,18 +378,20 @@ impl Duration {
                 "m" => 60.0,
                 "h" => 3600.0,
                 "d" => 86400.0,
-                _ => return Err(invalid()),
+                _ => {
+                    return Err(DurationError::Unit {
+                        stripped: body.to_string(),
+                        sign: body.len() != s.len(),
+                    });
+                }
             };
-            let n: f64 = number.parse().map_err(|_| {
-                TimeError::Value(format!("could not convert string to float: '{number}'"))
-            })?;
             parts.push(n * scale);
         }
         let secs = sign * fsum(&parts);
         if !(-(DURATION_MAX_S as f64)..=DURATION_MAX_S as f64).contains(&secs) {
-            return Err(TimeError::Value("range error: {seconds}".into()));
+            return Err(DurationError::Range);
         }
-        Duration::from_micros(round_half_even(secs * 1e6) as i128)
+        Duration::from_micros(round_half_even(secs * 1e6) as i128).map_err(|_| DurationError::Range)
     }
 
     /// `-self`.
