@@ -231,9 +231,9 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--count", type=int, default=2000)
     ap.add_argument("--cases", help="JSON lines of {id, expr, vars} instead of generated cases")
-    ap.add_argument("--kind", choices=["koreo", "regex", "format", "timestamp"], default="koreo",
+    ap.add_argument("--kind", choices=["koreo", "regex", "format", "timestamp", "duration"], default="koreo",
                     help="generator: Koreo expressions and bindings, matches() patterns, %% formats, "
-                         "timestamp() texts")
+                         "timestamp() texts, duration() texts")
     ap.add_argument("--binary", default=default_binary())
     ap.add_argument("--out", default="difftest-out")
     ap.add_argument("--minimise", action="store_true")
@@ -248,7 +248,7 @@ def main():
             cases = [json.loads(l) for l in f if l.strip()]
     else:
         make = {"koreo": gen.cases, "regex": gen.regex_cases, "format": gen.format_cases,
-                "timestamp": gen.timestamp_cases}[args.kind]
+                "timestamp": gen.timestamp_cases, "duration": gen.duration_cases}[args.kind]
         cases = list(make(args.seed, args.count))
     ours, code, stderr = run_ours_batch(args.binary, cases, os.path.join(args.out, "cases.jsonl"))
     if stderr.strip():

@@ -728,6 +728,22 @@ def timestamp_cases(seed, n, clock_free=False):
         yield {"id": f"ts{seed}-{i}", "expr": e, "vars": {}}
 
 
+def duration_cases(seed, n):
+    """`duration(text)`: numbers, units and signs, valid or nearly so."""
+    r = random.Random(seed)
+    units = ["h", "m", "s", "ms", "us", "µs", "ns", "d", "H", "", "x", "min"]
+    numbers = ["1", "0", "1.5", ".5", "5.", "-1", "+2", "100000000000", "1e3", "0.000001", "", "3",
+               "90", "-0", "1_0", "."]
+    for i in range(n):
+        text = "".join(r.choice(numbers) + r.choice(units) for _ in range(r.choice([1, 1, 2, 3])))
+        if r.random() < 0.1:
+            text = r.choice(["-", "+", " "]) + text
+        e = r.choice([f"string(duration({json.dumps(text, ensure_ascii=False)}))",
+                      f"duration({json.dumps(text, ensure_ascii=False)}).getSeconds()",
+                      f"duration({json.dumps(text, ensure_ascii=False)}).getMilliseconds()"])
+        yield {"id": f"dur{seed}-{i}", "expr": e, "vars": {}}
+
+
 if __name__ == "__main__":
     import sys
     seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0

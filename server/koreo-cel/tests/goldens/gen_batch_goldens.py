@@ -7,7 +7,8 @@ answered by `../difftest/refeval.py` (koreo-core's CEL environment, Koreo's conv
 and out; see its docstring and `src/cli.rs` for the meaning of `error`). The cases are the
 regression cases of every disagreement class the differential tester found (REGRESSIONS),
 plus fixed-seed samples of its generators (Koreo expressions with bindings, `matches()`
-patterns, `%` formats, `timestamp()` texts without the clock-dependent forms). `tests/batch_goldens.rs` replays the lines through `cli::run_batch`.
+patterns, `%` formats, `timestamp()` texts without the clock-dependent forms, `duration()`
+texts). `tests/batch_goldens.rs` replays the lines through `cli::run_batch`.
 
 Excluded from the samples: cases the reference did not finish (timeouts) and the known,
 documented differences (KNOWN_GAPS).
@@ -135,6 +136,13 @@ REGRESSIONS = [
     ("timestamp('0000')", {}),
     ("timestamp('P1D')", {}),
     ("string(timestamp('2024-01-01', 5, 6))", {}),
+    # duration(): the shape first, then each number, then each unit.
+    ("string(duration('x'))", {}),
+    ("string(duration('-1hx'))", {}),
+    ("string(duration('1hx'))", {}),
+    ("string(duration('.h'))", {}),
+    ("string(duration('1.5h-2m'))", {}),
+    ("string(duration('100000000000h'))", {}),
     # Errors whose repr crashes while a TypeError message is formatted.
     ("1 != 1[[]]", {}),
     ("timestamp(1 + [])", {}),
@@ -281,6 +289,7 @@ def main():
     out += list(gen.regex_cases(20240602, 400))
     out += list(gen.format_cases(20240603, 300))
     out += list(gen.timestamp_cases(20240604, 300, clock_free=True))
+    out += list(gen.duration_cases(20240605, 150))
     seen = 0
     for case in out:
         if not case["id"].startswith("reg-") and known_gap(case["expr"]):
