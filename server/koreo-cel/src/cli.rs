@@ -1,4 +1,5 @@
-//! `koreo-ls eval`: evaluate one expression, or a batch, and print JSON.
+//! `koreo-ls eval`: evaluate one expression, or a batch, and print JSON (the contract is
+//! also explained in `docs/eval-cli.md`).
 //!
 //! `koreo-ls eval [--vars JSON | --vars-file FILE] EXPR` prints `{"value": …}` (exit 0) or
 //! `{"error": "…"}` (exit 1). `koreo-ls eval --batch FILE` reads JSON lines
@@ -37,6 +38,8 @@
 //!   bytes is not JSON serializable`);
 //! * the cost budget running out: `CEL evaluation budget exceeded: …` (ours; the engine
 //!   would keep going);
+//! * `vars` the engine's conversion rejects: `cannot convert vars: …` (a parse error of the
+//!   expression comes first, as Koreo prepares before it evaluates);
 //! * a line that is not a JSON object, or lacks a string `expr`: a message naming the
 //!   problem, with the line's `id` when it can be read (else `null`). Processing continues
 //!   with the next line; the exit code is then 2.
@@ -288,8 +291,14 @@ fn batch_case(text: &str) -> (serde_json::Value, Result<Outcome, String>) {
     };
     let case = match (&py, &sj) {
         (Ok(Value::Map(m)), _) => m.clone(),
-        (Err(e), Ok(serde_json::Value::Object(_))) => {
-            // Valid JSON that Python's conversion rejects (an integer beyond int64).
+        (Err(e), Ok(serde_json::Value::Object(o))) => {
+            // Valid JSON that Python's conversion rejects (an integer beyond int64). The
+            // expression is parsed first (Koreo prepares before it evaluates).
+            let expr = o.get("expr").and_then(|e| e.as_str()).unwrap_or_default();
+            let source = expr.trim_start_matches('=');
+            if let Err(errors) = Program::parse(source) {
+                return (id, Ok(Err(parse_message(source, &errors))));
+            }
             return (id, Ok(Err(format!("cannot convert vars: {e}"))));
         }
         (Err(e), Err(_)) => return (id, Err(format!("invalid JSON line: {e}"))),

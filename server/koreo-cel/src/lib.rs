@@ -52,20 +52,35 @@
 //! environment (every Appendix A operator × operand pair including native operands and error
 //! operands, every macro and function in both call styles, conversions, error paths and their
 //! dumps, Python renderings); the test checks value, Python class, `repr()`, and for errors the
-//! exact argument tuple and dump. Known differences, all outside that corpus:
+//! exact argument tuple and dump. `tests/goldens/batch_goldens.jsonl` holds 2k answers of
+//! `koreo-ls eval --batch` from the reference (regressions of every class the differential
+//! tester in `tests/difftest/` found, plus samples of its generators). Known differences:
 //!
-//! * `matches()` runs on the linear-time `regex` crate with Python syntax translated;
-//!   look-around and backreferences go to `fancy-regex` with bounded backtracking (a regex
-//!   bomb ends in a budget failure). Pattern-error texts differ from Python's `re` (the
-//!   `match error` reason is the same).
+//! * `matches()` parses Python's pattern language exactly (what Python 3.13 accepts and
+//!   rejects) and runs it on the linear-time `regex` crate, or `fancy-regex` with bounded
+//!   backtracking for look-around, backreferences, atomic groups and possessive repeats (a
+//!   regex bomb ends in a budget failure). `\b`/`\B` use the crate's word characters (which
+//!   include combining marks and exclude `²`-like numerics, unlike Python); `\N{…}` knows a
+//!   few common names only; repeat counts the crates' size limits refuse are `match error`.
 //! * Time zones come from the IANA database bundled with `jiff` (the reference uses
-//!   pendulum's copy; zone rules may differ between database releases). Timestamp strings
-//!   accept the ISO 8601 / RFC 3339 forms, not every format pendulum parses.
+//!   pendulum's copy; zone rules may differ between database releases). A time of day
+//!   without a date (`timestamp("10:00")`) takes today's UTC date, where the engine takes the
+//!   host's local date. An offset of 24 h is rejected when parsed; the engine fails only when
+//!   the timestamp is used.
 //! * `bool(2)` is `BoolType(2)` in Python (an int 2 that prints `True`); here it is `true`.
 //! * Native ints are i128 (Python's are unbounded); beyond that a host failure is reported.
+//! * Strings are Rust strings: a lone surrogate escape (`"\ud800"`) reads as U+FFFD, and an
+//!   escaped surrogate pair as the one character it encodes (Python keeps two code points:
+//!   `size()` differs, printing does not).
+//! * Message construction `X{…}` is rejected (Koreo has no message types) where cel-python
+//!   tries to call `X`; `type(x)[i]` is a Python `GenericAlias`, here an error.
+//! * Error texts that embed reprs of reprs (error values folded by `all`/`exists`) can double
+//!   in size per element; past the size budget the evaluation fails with a budget error
+//!   where Python keeps going.
+//! * `to_json` sorts keys with CPython's comparison sequence for up to 64 keys (so the same
+//!   incomparable pair fails first); with more keys the failing pair may differ.
 //! * Two keys with equal hash but unequal Python equality (impossible for the key types CEL
 //!   allows) keep only the first.
-//! * `str % x` formatting supports no-specifier, `%s`, `%r`, `%d`, `%i`, `%%` only.
 
 #![warn(missing_docs)]
 mod budget;

@@ -1,6 +1,6 @@
 //! `matches()`: Python `re.search` semantics on the linear-time `regex` crate.
 //!
-//! Patterns are parsed by [`crate::pyre`], which accepts and rejects exactly what Python
+//! Patterns are parsed by the `pyre` module, which accepts and rejects exactly what Python
 //! 3.13 does and translates the result with Python's meaning (`$` also before a final
 //! newline, `[` literal inside a class, `{` literal unless it is a repeat, Python's `\s`/`\w`
 //! character sets, ASCII mode, scoped flags). Patterns the linear engine cannot run
@@ -44,7 +44,7 @@ thread_local! {
 }
 
 /// Translates a Python `re` pattern into `regex` / `fancy-regex` syntax (see
-/// [`crate::pyre`]); a pattern Python rejects comes back unchanged.
+/// the `pyre` module); a pattern Python rejects comes back unchanged.
 pub fn translate_python(p: &str) -> String {
     match crate::pyre::parse(p) {
         Ok(parsed) => crate::pyre::translate(&parsed).pattern,
