@@ -221,9 +221,11 @@ fn double_quoted(out: &mut String, s: &str) {
 
 /// Literal blocks keep every character but these: escapes, and trailing spaces on the last
 /// line before the chomping indicator can't be told apart from indentation on blank lines
-/// (`"a\n  \n"` would read back as `"a\n\n"`), so lines made only of spaces are refused.
+/// (`"a\n  \n"` would read back as `"a\n\n"`), so lines made only of spaces are refused;
+/// and a block with no content line reads back as `""` whatever its chomping.
 fn block_ok(s: &str) -> bool {
-    !s.chars().any(needs_escape)
+    !s.trim_end_matches('\n').is_empty()
+        && !s.chars().any(needs_escape)
         && !s.contains('\r')
         && s.split('\n').all(|l| l.is_empty() || !l.trim().is_empty())
 }
