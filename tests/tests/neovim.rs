@@ -1,5 +1,6 @@
-//! koreo-ls in real headless Neovim: diagnostics appear in the buffer and go-to-definition
-//! jumps to the target file and line. Runs only with `KOREO_E2E=1` (CI installs Neovim with
+//! koreo-ls in real headless Neovim: diagnostics appear in the buffer, hover names the
+//! target, the quick fix for a typo applies and clears the error, completion offers reference
+//! names and step labels, and go-to-definition jumps to the target file and line. Runs only with `KOREO_E2E=1` (CI installs Neovim with
 //! `.ci/install-neovim.sh`).
 
 use std::path::{Path, PathBuf};
@@ -30,8 +31,8 @@ fn copy_dir(src: &Path, dst: &Path) {
 }
 
 #[test]
-fn neovim_shows_diagnostics_and_jumps_to_definitions() {
-    if !e2e_enabled("neovim_shows_diagnostics_and_jumps_to_definitions") {
+fn neovim_diagnostics_hover_fix_completion_and_definition() {
+    if !e2e_enabled("neovim_diagnostics_hover_fix_completion_and_definition") {
         return;
     }
     let nvim = std::env::var("KOREO_NVIM").unwrap_or_else(|_| "nvim".into());
@@ -49,15 +50,29 @@ fn neovim_shows_diagnostics_and_jumps_to_definitions() {
         .unwrap()
         .replace("name: web-config\n", "name: web-confg\n");
     std::fs::write(&workflow, &text).unwrap();
-    let typo_line = text
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.trim() == needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in the fixture"))
+    };
+    let typo_line = line_of("name: web-confg");
+    let ref_line = line_of("name: web-deployment");
+    let service_line = line_of("name: web-service");
+    // The service step's namespace input (the last `namespace:` line of the workflow).
+    let ns_line = text
         .lines()
-        .position(|l| l.trim() == "name: web-confg")
-        .unwrap();
-    let ref_line = text
-        .lines()
-        .position(|l| l.trim() == "name: web-deployment")
+        .rposition(|l| l.trim() == "namespace: =steps.config.namespace")
         .unwrap();
     let out = ws.join("nvim-result.json");
+    let plan = serde_json::json!({
+        "hover": [ref_line, 16],
+        "fix": [typo_line, 16, "web-config"],
+        "complete": [
+            [service_line, "        name: web-ser", ["web-service"]],
+            [ns_line, "        namespace: =steps.", ["config"]],
+        ],
+        "def": [ref_line, 16],
+    });
 
     let status = Command::new(&nvim)
         .args([
@@ -78,7 +93,7 @@ fn neovim_shows_diagnostics_and_jumps_to_definitions() {
         .env("KOREO_FILE", &workflow)
         .env("KOREO_ROOT", &ws)
         .env("KOREO_OUT", &out)
-        .env("KOREO_DEF", format!("{ref_line},16"))
+        .env("KOREO_PLAN", plan.to_string())
         .stdin(Stdio::null())
         .status()
         .expect("run nvim");
@@ -87,6 +102,7 @@ fn neovim_shows_diagnostics_and_jumps_to_definitions() {
             .expect("result is JSON");
     assert!(status.success(), "nvim driver failed: {result:#}");
 
+    // Diagnostics: the typo, at the name, as an error.
     let diags = result["diagnostics"].as_array().unwrap();
     assert!(
         diags.iter().any(|d| d["lnum"] == typo_line
@@ -99,6 +115,40 @@ fn neovim_shows_diagnostics_and_jumps_to_definitions() {
         "{result:#}"
     );
 
+    // Hover on a step's function name names its kind.
+    let hover = result["hover"].as_str().unwrap();
+    assert!(
+        hover.contains("ResourceFunction") && hover.contains("web-deployment"),
+        "{result:#}"
+    );
+
+    // The quick fix replaces the typo, and the error goes away.
+    assert_eq!(result["fixed_line"], "        name: web-config", "{result:#}");
+    assert_eq!(result["fix_cleared"], true, "{result:#}");
+
+    // Completion: a ResourceFunction name for the step, a step label inside CEL.
+    let completions = result["completions"].as_array().unwrap();
+    let labels = |i: usize| -> Vec<&str> {
+        completions[i]["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect()
+    };
+    assert!(labels(0).contains(&"web-service"), "{result:#}");
+    assert!(
+        !labels(0).contains(&"web-config"),
+        "a ValueFunction offered for a ResourceFunction ref: {result:#}"
+    );
+    assert_eq!(completions[0]["applied"], "        name: web-service");
+    assert!(
+        labels(1).contains(&"config") && labels(1).contains(&"config_map"),
+        "{result:#}"
+    );
+    assert_eq!(completions[1]["applied"], "        namespace: =steps.config");
+
+    // Go to definition jumps to the ResourceFunction's name.
     let target = ws.join("functions/deployment.k.yaml");
     let target_line = std::fs::read_to_string(&target)
         .unwrap()
