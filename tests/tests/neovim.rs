@@ -123,7 +123,10 @@ fn neovim_diagnostics_hover_fix_completion_and_definition() {
     );
 
     // The quick fix replaces the typo, and the error goes away.
-    assert_eq!(result["fixed_line"], "        name: web-config", "{result:#}");
+    assert_eq!(
+        result["fixed_line"], "        name: web-config",
+        "{result:#}"
+    );
     assert_eq!(result["fix_cleared"], true, "{result:#}");
 
     // Completion: a ResourceFunction name for the step, a step label inside CEL.
@@ -146,7 +149,10 @@ fn neovim_diagnostics_hover_fix_completion_and_definition() {
         labels(1).contains(&"config") && labels(1).contains(&"config_map"),
         "{result:#}"
     );
-    assert_eq!(completions[1]["applied"], "        namespace: =steps.config");
+    assert_eq!(
+        completions[1]["applied"],
+        "        namespace: =steps.config"
+    );
 
     // Go to definition jumps to the ResourceFunction's name.
     let target = ws.join("functions/deployment.k.yaml");
