@@ -121,6 +121,8 @@ function needs(probe) {
     runTests: lsp || (cmds.includes('koreo.runTests') ? null : 'koreo-ls does not advertise the koreo.runTests command yet'),
     preview: lsp || (cmds.includes('koreo.preview') ? null : 'koreo-ls does not advertise the koreo.preview command yet'),
     workflowGraph: lsp || (cmds.includes('koreo.workflowGraph') ? null : 'koreo-ls does not advertise the koreo.workflowGraph command yet'),
+    completion: lsp || (caps.completionProvider ? null : 'koreo-ls does not advertise completionProvider'),
+    codeAction: lsp || (caps.codeActionProvider ? null : 'koreo-ls does not advertise codeActionProvider'),
   };
 }
 
@@ -358,6 +360,45 @@ function checks(wb, need) {
         if (nodes < 1) throw new Error('the graph has no nodes');
         const label = await frame.locator('svg .node').first().textContent();
         return `SVG with ${nodes} node(s), the first labelled ${JSON.stringify((label ?? '').trim())}`;
+      },
+    },
+    {
+      name: 'completion',
+      what: 'Ctrl+Space on the step ref name in workflow.k.yaml suggests the ValueFunction make-name',
+      pending: need.completion,
+      run: async () => {
+        await wb.openFile('workflow.k.yaml');
+        await wb.gotoLine(15, 15);
+        await page.keyboard.press('Control+Space');
+        const row = page.locator('.suggest-widget .monaco-list-row', { hasText: 'make-name' }).first();
+        await row.waitFor({ timeout: WAIT });
+        const text = (await row.innerText()).replace(/\s+/g, ' ').trim();
+        await page.keyboard.press('Escape');
+        return `suggestion "${text}"`;
+      },
+    },
+    {
+      name: 'quick-fix',
+      what: 'a typo in the step ref name gets an error, and the quick fix (Ctrl+.) restores make-name and clears it',
+      pending: need.codeAction,
+      run: async () => {
+        await wb.openFile('workflow.k.yaml');
+        await wb.gotoLine(15, 24);
+        await page.keyboard.type('x');
+        await page.keyboard.press('Escape');
+        const squiggle = page.locator('.monaco-editor .squiggly-error');
+        await squiggle.first().waitFor({ timeout: WAIT });
+        await wb.gotoLine(15, 17);
+        await page.keyboard.press('Control+.');
+        const action = page.locator('.action-widget .monaco-list-row', { hasText: 'make-name' }).first();
+        await action.waitFor({ timeout: WAIT });
+        const title = (await action.innerText()).replace(/\s+/g, ' ').trim();
+        await action.click();
+        await squiggle.first().waitFor({ state: 'detached', timeout: WAIT });
+        const line = page.locator('.monaco-editor .view-line', { hasText: /name: make-name\S*$/ }).first();
+        const text = (await line.innerText()).trim();
+        if (text !== 'name: make-name') throw new Error(`line 15 reads ${JSON.stringify(text)} after the fix`);
+        return `applied "${title}"; line 15 reads "${text}" and the error is gone`;
       },
     },
   ];
