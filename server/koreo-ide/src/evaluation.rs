@@ -4,11 +4,14 @@
 //! validation of rendered resources read it; it is updated incrementally (only changed files
 //! are reloaded, only invalidated resources re-prepared).
 
+use std::collections::{BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use koreo_eval::spec::SNode;
-use koreo_eval::{Data, Kind, Registry, Source, SourceKey};
+use koreo_eval::{
+    Data, Diagnostic as EvalDiagnostic, Kind, Registry, ResourceRef, Source, SourceKey,
+};
 use koreo_syntax::{Node, ResolveRules};
 
 use crate::db::FileAnalysis;
@@ -26,31 +29,76 @@ impl EvalState {
     }
 
     /// Reloads the Koreo resources of changed files (`None`: removed) and prepares what the
-    /// change invalidated.
+    /// change invalidated. Returns the resources whose prepare state or findings may differ
+    /// now: those of the changed files, before and after, and everything depending on them.
     pub(crate) fn update<'a>(
         &mut self,
         changes: impl IntoIterator<Item = (&'a str, Option<&'a FileAnalysis>)>,
-    ) {
+    ) -> BTreeSet<ResourceRef> {
         let changes: Vec<_> = changes.into_iter().collect();
         let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut changed: BTreeSet<ResourceRef> = BTreeSet::new();
             for (key, fa) in &changes {
+                changed.extend(self.registry.resources_in_file(key));
                 self.registry.remove_file(key);
                 if let Some(fa) = fa {
                     for source in sources(key, fa, ResolveRules::Kubernetes) {
+                        changed.insert(ResourceRef::new(source.kind, source.name.clone()));
                         self.registry.upsert(source);
                     }
                 }
             }
             self.registry.prepare_all();
+            let mut affected = changed.clone();
+            for r in &changed {
+                affected.extend(self.registry.dependents(r));
+            }
+            affected
         }));
-        if let Err(p) = result {
-            // Previews are lost until the next full load; the rest of the analysis is not.
-            tracing::error!(
-                "evaluating the workspace panicked: {}",
-                crate::db::panic_message(&p)
-            );
-            self.registry = Registry::new();
+        match result {
+            Ok(affected) => affected,
+            Err(p) => {
+                // Previews are lost until the next full load; the rest of the analysis is not.
+                tracing::error!(
+                    "evaluating the workspace panicked: {}",
+                    crate::db::panic_message(&p)
+                );
+                self.registry = Registry::new();
+                BTreeSet::new()
+            }
         }
+    }
+
+    /// The engine's findings (prepare failures, lints, test-input checks) of the resources
+    /// with a document in `files`, by file key. Every file of `files` gets an entry.
+    pub(crate) fn diagnostics(
+        &self,
+        files: &BTreeSet<String>,
+    ) -> HashMap<String, Vec<EvalDiagnostic>> {
+        let mut out: HashMap<String, Vec<EvalDiagnostic>> =
+            files.iter().map(|f| (f.clone(), Vec::new())).collect();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut refs: BTreeSet<ResourceRef> = BTreeSet::new();
+            for f in files {
+                refs.extend(self.registry.resources_in_file(f));
+            }
+            let refs: Vec<ResourceRef> = refs.into_iter().collect();
+            self.registry.diagnostics_of(&refs)
+        }));
+        match result {
+            Ok(diags) => {
+                for d in diags {
+                    if let Some(v) = out.get_mut(&d.file) {
+                        v.push(d);
+                    }
+                }
+            }
+            Err(p) => tracing::error!(
+                "computing the engine's diagnostics panicked: {}",
+                crate::db::panic_message(&p)
+            ),
+        }
+        out
     }
 }
 

@@ -306,6 +306,19 @@ impl Analysis {
             if let Some(sem) = db.semantic.get(&file) {
                 out.extend(sem.iter().cloned());
             }
+            if let Some(eval) = db.eval_diags.get(&file) {
+                let ours = out.len();
+                let references: Vec<TextRange> = db.files.get(&file).map_or(Vec::new(), |fa| {
+                    fa.resources()
+                        .flat_map(|r| r.references().into_iter().map(|x| x.range))
+                        .collect()
+                });
+                for d in eval.iter() {
+                    if !diagnostics::eval_is_redundant(d, &out[..ours], &references) {
+                        out.push(d.clone());
+                    }
+                }
+            }
             out.sort_by(|a, b| {
                 (a.range.start(), a.range.end(), &a.code).cmp(&(
                     b.range.start(),
