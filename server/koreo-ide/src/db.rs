@@ -420,6 +420,12 @@ pub(crate) struct Db {
     pub(crate) semantic: HashMap<FileId, Arc<Vec<Diagnostic>>>,
     /// The engine's findings (prepare failures, lints, test inputs) per file.
     pub(crate) eval_diags: HashMap<FileId, Arc<Vec<Diagnostic>>>,
+    /// The last run of every FunctionTest, by name.
+    pub(crate) tests: HashMap<String, Arc<crate::function_tests::StoredTest>>,
+    /// Failing cases and fields, per file.
+    pub(crate) test_diags: HashMap<FileId, Arc<Vec<Diagnostic>>>,
+    /// The FunctionTests the last change ran (what incremental re-runs are checked by).
+    pub(crate) tests_ran: Vec<String>,
     pub(crate) keys: Vec<Arc<str>>,
     pub(crate) ids: HashMap<Arc<str>, FileId>,
     /// Built-in kinds, workspace CRDs and the cluster snapshot.
@@ -436,6 +442,9 @@ impl Default for Db {
             index: Index::default(),
             semantic: HashMap::new(),
             eval_diags: HashMap::new(),
+            tests: HashMap::new(),
+            test_diags: HashMap::new(),
+            tests_ran: Vec::new(),
             keys: Vec::new(),
             ids: HashMap::new(),
             schemas: Arc::new(koreo_schema::SchemaStore::new()),
@@ -517,6 +526,7 @@ impl Db {
                 .map(|f| (&*keys[f.0 as usize], files.get(f).map(|fa| &**fa))),
         );
         affected.extend(self.update_eval_diagnostics(&changed, &re_prepared));
+        affected.extend(crate::function_tests::update(self, &re_prepared));
         for key in &touched_keys {
             affected.extend(self.index.referencers(key));
             affected.extend(self.index.definers.get(key).into_iter().flatten().copied());

@@ -22,6 +22,9 @@ pub mod discover;
 mod evaluation;
 pub mod fixture;
 mod folding;
+pub mod function_tests;
+#[cfg(test)]
+mod function_tests_tests;
 mod kube_validation;
 mod navigation;
 mod preview;
@@ -42,6 +45,7 @@ pub use code_lens::CodeLens;
 pub use db::{Contents, CrdLoc, DefLoc, FileAnalysis, Index, MAX_FILE_BYTES};
 pub use diagnostics::{Diagnostic, Related, Severity};
 pub use folding::Fold;
+pub use function_tests::{CaseReport, CaseVerdict, TestReport, TestVerdict};
 pub use koreo_syntax::{LineIndex, PositionEncoding, TextPosition};
 pub use navigation::{HoverResult, NavigationTarget};
 pub use preview::Preview;
@@ -319,6 +323,9 @@ impl Analysis {
                     }
                 }
             }
+            if let Some(tests) = db.test_diags.get(&file) {
+                out.extend(tests.iter().cloned());
+            }
             out.sort_by(|a, b| {
                 (a.range.start(), a.range.end(), &a.code).cmp(&(
                     b.range.start(),
@@ -347,7 +354,14 @@ impl Analysis {
 
     /// Hover text for a reference or definition name under the cursor.
     pub fn hover(&self, pos: FilePosition) -> Cancellable<Option<HoverResult>> {
-        self.with_db(|db| navigation::hover(db, pos))
+        self.with_db(|db| navigation::hover(db, pos).or_else(|| function_tests::hover(db, pos)))
+    }
+
+    /// The latest results of the FunctionTests of `file` (of every file with `None`), in
+    /// file order. Tests run when the workspace loads and re-run when what they depend on
+    /// changes.
+    pub fn test_results(&self, file: Option<FileId>) -> Cancellable<Vec<TestReport>> {
+        self.with_db(|db| function_tests::test_results(db, file))
     }
 
     /// The outline of a file: resources, with steps / test cases as children.

@@ -774,5 +774,6 @@ fn engine_findings_follow_changes_to_dependencies() {
     );
     expect![[r#"
         error[missing-test-input] test.k.yaml:7:11-7:20 `{name: a}`: the function reads `inputs.title`, which `spec.inputs` does not provide
+        error[test-case-failed] test.k.yaml:9:7-9:30 `expectReturn: {text: a}`: Test Case 1 failed: Non-Ok return value (Permanent Failure (message=Error evaluating `greet-test.testCases[0]:spec.return` (at inputs.title) ("no such member in mapping: 'title'", <class 'KeyError'>, None)))
     "#]].assert_eq(&render_diagnostics(&analysis));
 }
