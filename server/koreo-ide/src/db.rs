@@ -520,13 +520,13 @@ impl Db {
             self.rebuild_schemas();
         }
         let (files, keys) = (&self.files, &self.keys);
-        let re_prepared = self.eval.update(
+        let (re_prepared, re_prepared_tests) = self.eval.update(
             changed
                 .iter()
                 .map(|f| (&*keys[f.0 as usize], files.get(f).map(|fa| &**fa))),
         );
         affected.extend(self.update_eval_diagnostics(&changed, &re_prepared));
-        affected.extend(crate::function_tests::update(self, &re_prepared));
+        affected.extend(crate::function_tests::update(self, &re_prepared_tests));
         for key in &touched_keys {
             affected.extend(self.index.referencers(key));
             affected.extend(self.index.definers.get(key).into_iter().flatten().copied());

@@ -1,6 +1,7 @@
 //! FunctionTest results in the IDE: every FunctionTest is run when the workspace loads and
 //! re-run when something it depends on changes (only the affected ones,
 //! [`koreo_eval::Registry::affected_tests`]). Results become diagnostics (the failing case,
+//! Tests run with PyYAML's reading of the files, as the Python tooling that runs them does.
 //! each differing expected field), code lenses, hovers on a case, and the CLI's report.
 
 use std::collections::{BTreeSet, HashMap};
@@ -142,7 +143,7 @@ fn test_ref(name: &str) -> ResourceRef {
 /// are gone, recomputes the test diagnostics of their files and returns the files whose
 /// test diagnostics differ.
 pub(crate) fn update(db: &mut Db, re_prepared: &BTreeSet<ResourceRef>) -> Vec<FileId> {
-    let registry = db.eval.registry();
+    let registry = db.eval.test_registry();
     let changed: Vec<ResourceRef> = re_prepared.iter().cloned().collect();
     let mut names: BTreeSet<String> = registry.affected_tests(&changed).into_iter().collect();
     names.extend(
