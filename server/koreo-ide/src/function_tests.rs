@@ -1,8 +1,8 @@
 //! FunctionTest results in the IDE: every FunctionTest is run when the workspace loads and
 //! re-run when something it depends on changes (only the affected ones,
 //! [`koreo_eval::Registry::affected_tests`]). Results become diagnostics (the failing case,
-//! Tests run with PyYAML's reading of the files, as the Python tooling that runs them does.
 //! each differing expected field), code lenses, hovers on a case, and the CLI's report.
+//! Tests run with PyYAML's reading of the files, as the Python tooling that runs them does.
 
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
