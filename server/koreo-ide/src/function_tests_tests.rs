@@ -204,3 +204,154 @@ fn only_affected_tests_rerun() {
     host.apply_change(change);
     assert!(host.analysis().db.tests_ran.is_empty());
 }
+
+/// Applies the edits of `assist` to `text`.
+fn apply(text: &str, assist: &crate::Assist) -> String {
+    let mut out = text.to_owned();
+    let mut edits = assist.edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start()));
+    for e in edits {
+        out.replace_range(
+            usize::from(e.range.start())..usize::from(e.range.end()),
+            &e.new_text,
+        );
+    }
+    out
+}
+
+fn actions_at(fixture: &str) -> (Analysis, FileId, Vec<crate::Assist>) {
+    let (analysis, pos) = fixture::analysis(fixture);
+    let pos = pos.unwrap();
+    let actions = analysis
+        .code_actions(pos.file, text_size::TextRange::empty(pos.offset))
+        .unwrap();
+    (analysis, pos.file, actions)
+}
+
+#[test]
+fn update_expectation_then_the_test_passes() {
+    let fixture = TESTED.replace("name: web-api", "name: web-a$0pi");
+    let (analysis, file, actions) = actions_at(&fixture);
+    let titles: Vec<_> = actions
+        .iter()
+        .map(|a| (a.title.clone(), a.fixes.as_ref().map(|d| d.code.clone())))
+        .collect();
+    expect![[r#"[("Update expectReturn of 'joins prefix and suffix' to the actual value", Some("test-field-mismatch"))]"#]].assert_eq(&format!("{titles:?}"));
+    let text = analysis.file(file).unwrap().text().to_string();
+    let fixed = apply(&text, &actions[0]);
+    // Only the expected node changed; the comment after it is gone with it, the rest stays.
+    expect![[r#"
+          testCases:
+            - label: joins prefix and suffix
+              expectReturn:
+                name: web-app
+                port: 8080
+            - expectOutcome: {ok: {}}
+        ---
+        apiVersion: koreo.dev/v1beta1
+        kind: FunctionTest
+        metadata:
+          name: other-test
+        spec:
+          functionRef: {kind: ValueFunction, name: other}
+          testCases:
+            - expectReturn: {ok: true, extra: 1}
+            - variant: true
+              expectReturn: {ok: true}
+    "#]]
+    .assert_eq(&fixed[text.find("  testCases").unwrap()..]);
+    let mut host = Fixture::parse(&fixture).host().0;
+    let mut change = Change::new();
+    change.set_open("tests.k.yaml", Some(fixed.into()));
+    host.apply_change(change);
+    let results = host.analysis().test_results(None).unwrap();
+    assert_eq!(results[0].name, "make-name-test");
+    assert_eq!(results[0].verdict.as_str(), "pass", "{results:?}");
+}
+
+#[test]
+fn add_missing_inputs_keeps_the_rest() {
+    let fixture = r#"
+        # - vf.k.yaml
+        apiVersion: koreo.dev/v1beta1
+        kind: ValueFunction
+        metadata: {name: f}
+        spec:
+          return: {a: =inputs.x, b: =inputs.y}
+        # - t.k.yaml
+        apiVersion: koreo.dev/v1beta1
+        kind: FunctionTest
+        metadata: {name: t}
+        spec:
+          functionRef: {kind: ValueFunction, name: f}
+          inputs:
+            x: 1
+          testCases:
+            - expectReturn: {a: 2$0}  # keep me
+        "#;
+    let (analysis, file, actions) = actions_at(fixture);
+    let text = analysis.file(file).unwrap().text().to_string();
+    let rendered: Vec<String> = actions
+        .iter()
+        .map(|a| format!("{} [{}]\n{}", a.title, a.kind, apply(&text, a)))
+        .collect();
+    expect![[r#"
+        Add missing inputs: y [quickfix]
+        apiVersion: koreo.dev/v1beta1
+        kind: FunctionTest
+        metadata: {name: t}
+        spec:
+          functionRef: {kind: ValueFunction, name: f}
+          inputs:
+            x: 1
+            y: null
+          testCases:
+            - expectReturn: {a: 2}  # keep me
+    "#]]
+    .assert_eq(&rendered.join("\n"));
+}
+
+#[test]
+fn replace_with_suggestion() {
+    let (analysis, file, actions) = actions_at(
+        r#"
+        # - vf.k.yaml
+        apiVersion: koreo.dev/v1beta1
+        kind: ValueFunction
+        metadata: {name: make-config}
+        spec: {return: {}}
+        # - wf.k.yaml
+        apiVersion: koreo.dev/v1beta1
+        kind: Workflow
+        metadata: {name: w}
+        spec:
+          steps:
+            - label: config
+              ref: {kind: ValueFunction, name: make-co$0nfg}
+        "#,
+    );
+    let text = analysis.file(file).unwrap().text().to_string();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].title, "Replace with 'make-config'");
+    assert!(apply(&text, &actions[0]).contains("name: make-config}"));
+}
+
+#[test]
+fn update_single_entry_block_expectation() {
+    let fixture = "# - t.k.yaml\n".to_owned()
+        + &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/editors/vscode/workspace/tests.k.yaml"
+        ))
+        .unwrap()
+        .replace("name: web-api", "name: web-$0api")
+        + "# - f.k.yaml\n"
+        + &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/editors/vscode/workspace/functions.k.yaml"
+        ))
+        .unwrap();
+    let (a, _, actions) = actions_at(&fixture);
+    assert_eq!(actions.len(), 1, "{}", render_diagnostics(&a));
+    assert_eq!(actions[0].edits[0].new_text, "name: web-app");
+}

@@ -15,6 +15,7 @@
 
 #![deny(missing_docs)]
 
+mod code_actions;
 mod code_lens;
 mod db;
 pub mod diagnostics;
@@ -41,6 +42,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use code_actions::{Assist, TextEdit};
 pub use code_lens::CodeLens;
 pub use db::{Contents, CrdLoc, DefLoc, FileAnalysis, Index, MAX_FILE_BYTES};
 pub use diagnostics::{Diagnostic, Related, Severity};
@@ -393,6 +395,11 @@ impl Analysis {
         pos: Option<FilePosition>,
     ) -> Cancellable<Option<WorkflowGraph>> {
         self.with_db(|db| workflow_graph::workflow_graph(db, file, pos))
+    }
+
+    /// The code actions available at `range` of `file`.
+    pub fn code_actions(&self, file: FileId, range: TextRange) -> Cancellable<Vec<Assist>> {
+        self.with_db(|db| code_actions::code_actions(db, file, range))
     }
 
     /// The code lenses of a file (every provider's, in file order).
