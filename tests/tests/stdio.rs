@@ -542,3 +542,63 @@ fn preview_workflow_graph_and_code_lenses() {
     assert!(via_lens["result"]["content"].is_string(), "{via_lens}");
     assert_eq!(c.shutdown(), Some(0));
 }
+
+#[test]
+fn function_test_failures_code_actions_and_run_tests() {
+    let root = repo_root().join("tests/editors/vscode/workspace");
+    let mut c = LspClient::spawn(&["--stdio"], &[]);
+    let init = c.initialize(&root, &["utf-16"]);
+    let caps = &init["capabilities"];
+    assert!(
+        caps["executeCommandProvider"]["commands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "koreo.runTests")
+    );
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "refactor.rewrite"])
+    );
+    let path = root.join("tests.k.yaml");
+    let uri = file_uri(&path);
+    // The failing case is published as Problems in the test file, naming the expectation.
+    let published = c.notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri.as_str() && p["diagnostics"].to_string().contains("web-api")
+    });
+    let field = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "test-field-mismatch")
+        .cloned()
+        .expect("a field diagnostic");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": field["range"], "context": {"diagnostics": [field]}}),
+    );
+    let action = &actions["result"][0];
+    assert_eq!(action["kind"], "quickfix", "{actions}");
+    assert_eq!(action["diagnostics"][0]["code"], "test-field-mismatch");
+    let edits = &action["edit"]["changes"][uri.as_str()];
+    assert_eq!(edits[0]["newText"], "name: web-app", "{action}");
+
+    let run = c.request(
+        "workspace/executeCommand",
+        json!({"command": "koreo.runTests", "arguments": [uri]}),
+    );
+    let r = &run["result"];
+    assert_eq!(
+        (r["passed"].as_u64(), r["failed"].as_u64()),
+        (Some(0), Some(1)),
+        "{run}"
+    );
+    assert_eq!(r["tests"][0]["name"], "make-name-test");
+    assert_eq!(r["tests"][0]["verdict"], "fail");
+    assert_eq!(
+        r["tests"][0]["cases"][0]["label"],
+        "joins prefix and suffix"
+    );
+    assert_eq!(r["tests"][0]["cases"][0]["verdict"], "fail");
+    assert_eq!(c.shutdown(), Some(0));
+}

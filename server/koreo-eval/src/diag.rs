@@ -120,8 +120,18 @@ impl Registry {
     /// message, FunctionTest input checks, duplicate resources, and the lints. Call
     /// [`Registry::prepare_all`] first.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let refs: Vec<ResourceRef> = self.resources().cloned().collect();
+        self.diagnostics_of(&refs)
+    }
+
+    /// The diagnostics [`Registry::diagnostics`] reports for `refs` only (incremental
+    /// callers pass the resources a change invalidated).
+    pub fn diagnostics_of(&self, refs: &[ResourceRef]) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for (r, keys) in self.duplicates() {
+            if !refs.contains(&r) {
+                continue;
+            }
             let Some(active) = self.source(&r) else {
                 continue;
             };
@@ -142,8 +152,7 @@ impl Registry {
                 }
             }
         }
-        let refs: Vec<ResourceRef> = self.resources().cloned().collect();
-        for r in refs {
+        for r in refs.iter().cloned() {
             let Some(src) = self.source(&r) else { continue };
             out.extend(crate::lint::lint_source(src));
             let Some(state) = self.state(&r) else {

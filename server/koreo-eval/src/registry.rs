@@ -244,6 +244,27 @@ impl Registry {
             .collect()
     }
 
+    /// The resources with a document (active or shadowed) in `file`.
+    pub fn resources_in_file(&self, file: &str) -> Vec<ResourceRef> {
+        self.sources
+            .iter()
+            .filter(|(_, m)| m.keys().any(|k| k.file == file))
+            .map(|(r, _)| r.clone())
+            .collect()
+    }
+
+    /// The files holding a document of `r` (the active one and its duplicates).
+    pub fn files_of(&self, r: &ResourceRef) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .sources
+            .get(r)
+            .into_iter()
+            .flat_map(|m| m.keys().map(|k| k.file.clone()))
+            .collect();
+        out.dedup();
+        out
+    }
+
     /// Every registered resource, in `(kind, name)` order.
     pub fn resources(&self) -> impl Iterator<Item = &ResourceRef> {
         self.sources.keys()

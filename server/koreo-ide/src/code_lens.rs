@@ -22,6 +22,7 @@ pub struct CodeLens {
 /// Every lens of `file`.
 pub(crate) fn code_lenses(db: &Db, file: FileId) -> Vec<CodeLens> {
     let mut out = preview_lenses(db, file);
+    out.extend(crate::function_tests::lenses(db, file));
     out.sort_by_key(|l| (l.range.start(), l.title.clone()));
     out
 }

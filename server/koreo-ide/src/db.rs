@@ -418,6 +418,14 @@ pub(crate) struct Db {
     pub(crate) files: HashMap<FileId, Arc<FileAnalysis>>,
     pub(crate) index: Index,
     pub(crate) semantic: HashMap<FileId, Arc<Vec<Diagnostic>>>,
+    /// The engine's findings (prepare failures, lints, test inputs) per file.
+    pub(crate) eval_diags: HashMap<FileId, Arc<Vec<Diagnostic>>>,
+    /// The last run of every FunctionTest, by name.
+    pub(crate) tests: HashMap<String, Arc<crate::function_tests::StoredTest>>,
+    /// Failing cases and fields, per file.
+    pub(crate) test_diags: HashMap<FileId, Arc<Vec<Diagnostic>>>,
+    /// The FunctionTests the last change ran (what incremental re-runs are checked by).
+    pub(crate) tests_ran: Vec<String>,
     pub(crate) keys: Vec<Arc<str>>,
     pub(crate) ids: HashMap<Arc<str>, FileId>,
     /// Built-in kinds, workspace CRDs and the cluster snapshot.
@@ -433,6 +441,10 @@ impl Default for Db {
             files: HashMap::new(),
             index: Index::default(),
             semantic: HashMap::new(),
+            eval_diags: HashMap::new(),
+            tests: HashMap::new(),
+            test_diags: HashMap::new(),
+            tests_ran: Vec::new(),
             keys: Vec::new(),
             ids: HashMap::new(),
             schemas: Arc::new(koreo_schema::SchemaStore::new()),
@@ -508,11 +520,13 @@ impl Db {
             self.rebuild_schemas();
         }
         let (files, keys) = (&self.files, &self.keys);
-        self.eval.update(
+        let (re_prepared, re_prepared_tests) = self.eval.update(
             changed
                 .iter()
                 .map(|f| (&*keys[f.0 as usize], files.get(f).map(|fa| &**fa))),
         );
+        affected.extend(self.update_eval_diagnostics(&changed, &re_prepared));
+        affected.extend(crate::function_tests::update(self, &re_prepared_tests));
         for key in &touched_keys {
             affected.extend(self.index.referencers(key));
             affected.extend(self.index.definers.get(key).into_iter().flatten().copied());
@@ -524,6 +538,45 @@ impl Db {
             }
         }
         affected.into_iter().collect()
+    }
+}
+
+impl Db {
+    /// Recomputes the engine's findings of the files holding a re-prepared resource (or a
+    /// changed file) and returns the files whose findings differ.
+    fn update_eval_diagnostics(
+        &mut self,
+        changed: &[FileId],
+        re_prepared: &BTreeSet<koreo_eval::ResourceRef>,
+    ) -> Vec<FileId> {
+        let registry = self.eval.registry();
+        let mut keys: BTreeSet<String> = changed
+            .iter()
+            .map(|f| self.keys[f.0 as usize].to_string())
+            .collect();
+        for r in re_prepared {
+            keys.extend(registry.files_of(r));
+        }
+        let found = self.eval.diagnostics(&keys);
+        let mut differ = Vec::new();
+        for (key, diags) in found {
+            let Some(&file) = self.ids.get(key.as_str()) else {
+                continue;
+            };
+            if !self.files.contains_key(&file) {
+                differ.extend(self.eval_diags.remove(&file).map(|_| file));
+                continue;
+            }
+            let diags: Vec<Diagnostic> = diags
+                .into_iter()
+                .map(|d| diagnostics::from_eval(file, d))
+                .collect();
+            if self.eval_diags.get(&file).map(|v| &**v) != Some(&diags) {
+                differ.push(file);
+                self.eval_diags.insert(file, Arc::new(diags));
+            }
+        }
+        differ
     }
 }
 

@@ -58,6 +58,55 @@ impl Diagnostic {
     }
 }
 
+/// Converts one of the engine's findings (already located in `file`).
+pub(crate) fn from_eval(file: FileId, d: koreo_eval::Diagnostic) -> Diagnostic {
+    let severity = match d.severity {
+        koreo_eval::Severity::Error => Severity::Error,
+        koreo_eval::Severity::Warning => Severity::Warning,
+        koreo_eval::Severity::Information => Severity::Information,
+        koreo_eval::Severity::Hint => Severity::Hint,
+    };
+    Diagnostic::new(file, d.range, severity, d.code, d.message)
+}
+
+/// Whether an engine finding repeats one the index already reports, which is clearer: the
+/// engine's `duplicate-resource` (on the shadowed copy only; ours marks every copy and links
+/// them), its "not found / not ready" for a reference we report as unknown or of the wrong
+/// kind, its first schema violation where our validator reports that node, and anything
+/// else with the same code over an overlapping range.
+pub(crate) fn eval_is_redundant(
+    d: &Diagnostic,
+    ours: &[Diagnostic],
+    references: &[TextRange],
+) -> bool {
+    const MISSING_REF: [&str; 5] = [
+        "unknown-reference",
+        "function-under-test-missing",
+        "switch-case-not-ready",
+        "overlay-ref-not-ready",
+        "ref-kind-mismatch",
+    ];
+    let overlaps =
+        |o: &Diagnostic| o.range.start() <= d.range.end() && d.range.start() <= o.range.end();
+    d.code == "duplicate-resource"
+        || ours.iter().filter(|o| overlaps(o)).any(|o| {
+            o.code == d.code
+                || (d.code == "schema" && o.code.starts_with("schema"))
+        })
+        // Ours points at the reference's `kind` or `name`, the engine's at either or the
+        // whole mapping: same reference mapping, same finding.
+        || (MISSING_REF.contains(&d.code.as_str())
+            && references
+                .iter()
+                .filter(|r| r.contains_range(d.range))
+                .any(|r| {
+                    ours.iter().any(|o| {
+                        r.contains_range(o.range)
+                            && matches!(o.code.as_str(), "unknown-reference" | "ref-kind-mismatch")
+                    })
+                }))
+}
+
 /// Lower-case name of a severity, as used by the CLI's JSON output.
 pub fn severity_name(s: Severity) -> &'static str {
     match s {

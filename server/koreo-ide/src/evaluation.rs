@@ -4,52 +4,119 @@
 //! validation of rendered resources read it; it is updated incrementally (only changed files
 //! are reloaded, only invalidated resources re-prepared).
 
+use std::collections::{BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use koreo_eval::spec::SNode;
-use koreo_eval::{Data, Kind, Registry, Source, SourceKey};
+use koreo_eval::{
+    Data, Diagnostic as EvalDiagnostic, Kind, Registry, ResourceRef, Source, SourceKey,
+};
 use koreo_syntax::{Node, ResolveRules};
 
 use crate::db::FileAnalysis;
 
-/// The prepared registry (Kubernetes rules).
+/// The prepared registries: Kubernetes rules (what the controller sees: previews,
+/// diagnostics) and PyYAML rules (what the Python tooling that runs FunctionTests reads,
+/// so test verdicts match it).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct EvalState {
     registry: Registry,
+    tests: Registry,
 }
 
 impl EvalState {
-    /// The prepared registry.
+    /// The prepared registry (Kubernetes rules).
     pub(crate) fn registry(&self) -> &Registry {
         &self.registry
     }
 
+    /// The registry FunctionTests run in (PyYAML rules).
+    pub(crate) fn test_registry(&self) -> &Registry {
+        &self.tests
+    }
+
     /// Reloads the Koreo resources of changed files (`None`: removed) and prepares what the
-    /// change invalidated.
+    /// change invalidated. Returns, per registry (Kubernetes, PyYAML), the resources whose
+    /// prepare state or findings may differ now: those of the changed files, before and
+    /// after, and everything depending on them.
     pub(crate) fn update<'a>(
         &mut self,
         changes: impl IntoIterator<Item = (&'a str, Option<&'a FileAnalysis>)>,
-    ) {
+    ) -> (BTreeSet<ResourceRef>, BTreeSet<ResourceRef>) {
         let changes: Vec<_> = changes.into_iter().collect();
+        let k8s = update_registry(&mut self.registry, &changes, ResolveRules::Kubernetes);
+        let py = update_registry(&mut self.tests, &changes, ResolveRules::PyYaml);
+        (k8s, py)
+    }
+
+    /// The engine's findings (prepare failures, lints, test-input checks) of the resources
+    /// with a document in `files`, by file key. Every file of `files` gets an entry.
+    pub(crate) fn diagnostics(
+        &self,
+        files: &BTreeSet<String>,
+    ) -> HashMap<String, Vec<EvalDiagnostic>> {
+        let mut out: HashMap<String, Vec<EvalDiagnostic>> =
+            files.iter().map(|f| (f.clone(), Vec::new())).collect();
         let result = catch_unwind(AssertUnwindSafe(|| {
-            for (key, fa) in &changes {
-                self.registry.remove_file(key);
-                if let Some(fa) = fa {
-                    for source in sources(key, fa, ResolveRules::Kubernetes) {
-                        self.registry.upsert(source);
+            let mut refs: BTreeSet<ResourceRef> = BTreeSet::new();
+            for f in files {
+                refs.extend(self.registry.resources_in_file(f));
+            }
+            let refs: Vec<ResourceRef> = refs.into_iter().collect();
+            self.registry.diagnostics_of(&refs)
+        }));
+        match result {
+            Ok(diags) => {
+                for d in diags {
+                    if let Some(v) = out.get_mut(&d.file) {
+                        v.push(d);
                     }
                 }
             }
-            self.registry.prepare_all();
-        }));
-        if let Err(p) = result {
-            // Previews are lost until the next full load; the rest of the analysis is not.
+            Err(p) => tracing::error!(
+                "computing the engine's diagnostics panicked: {}",
+                crate::db::panic_message(&p)
+            ),
+        }
+        out
+    }
+}
+
+fn update_registry(
+    registry: &mut Registry,
+    changes: &[(&str, Option<&FileAnalysis>)],
+    rules: ResolveRules,
+) -> BTreeSet<ResourceRef> {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let mut changed: BTreeSet<ResourceRef> = BTreeSet::new();
+        for (key, fa) in changes {
+            changed.extend(registry.resources_in_file(key));
+            registry.remove_file(key);
+            if let Some(fa) = fa {
+                for source in sources(key, fa, rules) {
+                    changed.insert(ResourceRef::new(source.kind, source.name.clone()));
+                    registry.upsert(source);
+                }
+            }
+        }
+        registry.prepare_all();
+        let mut affected = changed.clone();
+        for r in &changed {
+            affected.extend(registry.dependents(r));
+        }
+        affected
+    }));
+    match result {
+        Ok(affected) => affected,
+        Err(p) => {
+            // Lost until the next full load; the rest of the analysis is not.
             tracing::error!(
                 "evaluating the workspace panicked: {}",
                 crate::db::panic_message(&p)
             );
-            self.registry = Registry::new();
+            *registry = Registry::new();
+            BTreeSet::new()
         }
     }
 }

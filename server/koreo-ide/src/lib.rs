@@ -15,6 +15,7 @@
 
 #![deny(missing_docs)]
 
+mod code_actions;
 mod code_lens;
 mod db;
 pub mod diagnostics;
@@ -22,6 +23,9 @@ pub mod discover;
 mod evaluation;
 pub mod fixture;
 mod folding;
+pub mod function_tests;
+#[cfg(test)]
+mod function_tests_tests;
 mod kube_validation;
 mod navigation;
 mod preview;
@@ -38,10 +42,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use code_actions::{Assist, TextEdit};
 pub use code_lens::CodeLens;
 pub use db::{Contents, CrdLoc, DefLoc, FileAnalysis, Index, MAX_FILE_BYTES};
 pub use diagnostics::{Diagnostic, Related, Severity};
 pub use folding::Fold;
+pub use function_tests::{CaseReport, CaseVerdict, TestReport, TestVerdict};
 pub use koreo_syntax::{LineIndex, PositionEncoding, TextPosition};
 pub use navigation::{HoverResult, NavigationTarget};
 pub use preview::Preview;
@@ -306,6 +312,22 @@ impl Analysis {
             if let Some(sem) = db.semantic.get(&file) {
                 out.extend(sem.iter().cloned());
             }
+            if let Some(eval) = db.eval_diags.get(&file) {
+                let ours = out.len();
+                let references: Vec<TextRange> = db.files.get(&file).map_or(Vec::new(), |fa| {
+                    fa.resources()
+                        .flat_map(|r| r.references().into_iter().map(|x| x.range))
+                        .collect()
+                });
+                for d in eval.iter() {
+                    if !diagnostics::eval_is_redundant(d, &out[..ours], &references) {
+                        out.push(d.clone());
+                    }
+                }
+            }
+            if let Some(tests) = db.test_diags.get(&file) {
+                out.extend(tests.iter().cloned());
+            }
             out.sort_by(|a, b| {
                 (a.range.start(), a.range.end(), &a.code).cmp(&(
                     b.range.start(),
@@ -334,7 +356,14 @@ impl Analysis {
 
     /// Hover text for a reference or definition name under the cursor.
     pub fn hover(&self, pos: FilePosition) -> Cancellable<Option<HoverResult>> {
-        self.with_db(|db| navigation::hover(db, pos))
+        self.with_db(|db| navigation::hover(db, pos).or_else(|| function_tests::hover(db, pos)))
+    }
+
+    /// The latest results of the FunctionTests of `file` (of every file with `None`), in
+    /// file order. Tests run when the workspace loads and re-run when what they depend on
+    /// changes.
+    pub fn test_results(&self, file: Option<FileId>) -> Cancellable<Vec<TestReport>> {
+        self.with_db(|db| function_tests::test_results(db, file))
     }
 
     /// The outline of a file: resources, with steps / test cases as children.
@@ -366,6 +395,11 @@ impl Analysis {
         pos: Option<FilePosition>,
     ) -> Cancellable<Option<WorkflowGraph>> {
         self.with_db(|db| workflow_graph::workflow_graph(db, file, pos))
+    }
+
+    /// The code actions available at `range` of `file`.
+    pub fn code_actions(&self, file: FileId, range: TextRange) -> Cancellable<Vec<Assist>> {
+        self.with_db(|db| code_actions::code_actions(db, file, range))
     }
 
     /// The code lenses of a file (every provider's, in file order).

@@ -110,9 +110,10 @@ metadata:
   name: make-config-test
 spec:
   functionRef: {kind: ValueFunction, name: make-config}
+  inputs: {enabled: true, name: x, suffix: z}
   testCases:
     - label: first
-      expectReturn: {name: x}
+      expectReturn: {name: x-z, kept: inputs.not_read}
     - expectOutcome: {ok: {}}
 "#;
 
@@ -167,7 +168,7 @@ fn fixture_parses_headers_and_cursor() {
 
 #[test]
 fn valid_workspace_has_no_diagnostics() {
-    check_diagnostics(WORKSPACE, expect![[""]]);
+    check_diagnostics(WORKSPACE, expect![""]);
 }
 
 #[test]
@@ -419,8 +420,8 @@ fn document_symbols_are_hierarchical() {
           deploy (Step, ResourceFunction make-deployment) workflow.k.yaml:9:14-9:20 `deploy`
           again (Step, ValueFunction make-config) workflow.k.yaml:11:14-11:19 `again`
         make-config-test (Resource, FunctionTest)
-          first (TestCase, ) test.k.yaml:8:14-8:19 `first`
-          Test Case 2 (TestCase, ) test.k.yaml:10:7-10:30 `expectOutcome: {ok: {}}`
+          first (TestCase, ) test.k.yaml:9:14-9:19 `first`
+          Test Case 2 (TestCase, ) test.k.yaml:11:7-11:30 `expectOutcome: {ok: {}}`
         make-config (Resource, ValueFunction)
         make-deployment (Resource, ResourceFunction)
         deployment-template (Resource, ResourceTemplate)
@@ -687,4 +688,92 @@ fn workspace_crds_feed_the_schema_store() {
     change.set_disk("crd.yaml", None);
     host.apply_change(change);
     assert!(!has_app(&host));
+}
+
+#[test]
+fn engine_findings_are_reported_at_the_offending_node() {
+    // A CEL syntax error, a prepare failure (a non-object template) and a lint (a quoted
+    // number that the engine turns into a number), each at its node.
+    check_diagnostics(
+        r#"
+        # - vf.k.yaml
+        apiVersion: koreo.dev/v1beta1
+        kind: ValueFunction
+        metadata:
+          name: broken
+        spec:
+          return:
+            value: =inputs.count +
+        ---
+        apiVersion: koreo.dev/v1beta1
+        kind: ValueFunction
+        metadata:
+          name: ports
+        spec:
+          return:
+            port: "8080"
+            sum: =1 + 1.5
+        # - rt.k.yaml
+        apiVersion: koreo.dev/v1beta1
+        kind: ResourceTemplate
+        metadata:
+          name: not-an-object
+        spec:
+          template: [1, 2]
+        "#,
+        expect![[r#"
+            error[schema-type] rt.k.yaml:6:13-6:19 `[1, 2]`: expected an object, found a list
+            error[cel-parse-error] vf.k.yaml:7:5-7:27 `value: =inputs.count +`: CEL syntax error: expected an expression after `+`, found `]`
+            warning[numeric-string] vf.k.yaml:15:11-15:17 `"8080"`: the string "8080" becomes the number 8080 when `spec.return` is encoded (Python int()/float() accepts it); to keep a string write '="8080"'
+            warning[int-double-arithmetic] vf.k.yaml:16:11-16:18 `1 + 1.5`: `1 + 1.5` fails: int + double has no overload in Koreo's CEL (the left operand decides); put the double first or write the int as a double (`1.0`)
+        "#]],
+    );
+}
+
+#[test]
+fn engine_findings_follow_changes_to_dependencies() {
+    // The test file's missing-input finding depends on the function in another file: it
+    // appears when the function starts reading a new input, and the test file is republished.
+    let f = Fixture::parse(
+        r#"
+        # - vf.k.yaml
+        apiVersion: koreo.dev/v1beta1
+        kind: ValueFunction
+        metadata:
+          name: greet
+        spec:
+          return:
+            text: =inputs.name
+        # - test.k.yaml
+        apiVersion: koreo.dev/v1beta1
+        kind: FunctionTest
+        metadata:
+          name: greet-test
+        spec:
+          functionRef: {kind: ValueFunction, name: greet}
+          inputs: {name: a}
+          testCases:
+            - expectReturn: {text: a}
+        "#,
+    );
+    let (mut host, _) = f.host();
+    expect![[""]].assert_eq(&render_diagnostics(&host.analysis()));
+    let mut change = Change::new();
+    change.set_disk(
+        "vf.k.yaml",
+        Some(Contents::from_text(
+            "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\nmetadata:\n  name: greet\nspec:\n  return:\n    text: =inputs.name + inputs.title\n",
+        )),
+    );
+    let republish = host.apply_change(change);
+    let analysis = host.analysis();
+    let keys: Vec<_> = republish.iter().map(|f| analysis.file_key(*f)).collect();
+    assert_eq!(
+        keys.iter().map(|k| &**k).collect::<Vec<_>>(),
+        ["vf.k.yaml", "test.k.yaml"]
+    );
+    expect![[r#"
+        error[missing-test-input] test.k.yaml:7:11-7:20 `{name: a}`: the function reads `inputs.title`, which `spec.inputs` does not provide
+        error[test-case-failed] test.k.yaml:9:7-9:30 `expectReturn: {text: a}`: Test Case 1 failed: Non-Ok return value (Permanent Failure (message=Error evaluating `greet-test.testCases[0]:spec.return` (at inputs.title) ("no such member in mapping: 'title'", <class 'KeyError'>, None)))
+    "#]].assert_eq(&render_diagnostics(&analysis));
 }

@@ -1,14 +1,20 @@
 //! `koreo-ls --check`: the headless checker. It loads the same [`AnalysisHost`] as the
 //! server and prints its diagnostics as rustc-style text, JSON or SARIF.
 //!
-//! Exit codes: 0 no error, 1 errors found, 2 usage or I/O failure.
+//! FunctionTests run unless `--no-tests`; their results come from the same analysis as the
+//! editor's (failing cases are `test-case-failed` / `test-field-mismatch` diagnostics).
+//!
+//! Exit codes: 0 no error, 1 errors found or a FunctionTest failed, 2 usage or I/O failure.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use koreo_ide::diagnostics::severity_name;
-use koreo_ide::{Analysis, AnalysisHost, Change, Diagnostic, FileId, PositionEncoding, Severity};
+use koreo_ide::{
+    Analysis, AnalysisHost, CaseVerdict, Change, Diagnostic, FileId, PositionEncoding, Severity,
+    TestReport, TestVerdict,
+};
 use serde::Serialize;
 
 use crate::Format;
@@ -16,13 +22,12 @@ use crate::Format;
 /// What `--check` was asked to do.
 pub struct Options {
     pub format: Format,
-    /// Run FunctionTests (accepted now; the runner plugs in here once `koreo-eval` has it).
+    /// Run FunctionTests and report them.
     pub run_tests: bool,
 }
 
 /// Runs the check and returns the process exit code.
 pub fn run(paths: &[PathBuf], opts: &Options) -> u8 {
-    let _ = opts.run_tests;
     let mut change = Change::new();
     let mut io_failed = false;
     let mut count = 0usize;
@@ -50,7 +55,7 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> u8 {
     let mut host = AnalysisHost::new();
     host.apply_change(change);
     let analysis = host.analysis();
-    let report = Report::collect(&analysis);
+    let report = Report::collect(&analysis, opts.run_tests);
     debug_assert_eq!(report.files.len(), count);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -58,6 +63,7 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> u8 {
         Format::Human => write_human(&mut out, &analysis, &report),
         Format::Json => write_json(&mut out, &analysis, &report),
         Format::Sarif => write_sarif(&mut out, &analysis, &report),
+        Format::Junit => write_junit(&mut out, &analysis, &report),
     };
     if let Err(e) = written.and_then(|_| out.flush()) {
         eprintln!("error: writing the report: {e}");
@@ -65,7 +71,13 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> u8 {
     }
     if io_failed {
         2
-    } else if report.errors > 0 {
+    } else if report.errors > 0
+        || report
+            .tests
+            .iter()
+            .flatten()
+            .any(|t| t.verdict != TestVerdict::Pass)
+    {
         1
     } else {
         0
@@ -92,10 +104,15 @@ struct Report {
     resources: usize,
     errors: usize,
     warnings: usize,
+    /// FunctionTest results, in file order (`None` with `--no-tests`).
+    tests: Option<Vec<TestReport>>,
 }
 
+/// Diagnostic codes that report FunctionTest results (dropped with `--no-tests`).
+const TEST_CODES: [&str; 2] = ["test-case-failed", "test-field-mismatch"];
+
 impl Report {
-    fn collect(analysis: &Analysis) -> Report {
+    fn collect(analysis: &Analysis, run_tests: bool) -> Report {
         let mut files = analysis.files();
         files.sort_by_key(|f| analysis.file_key(*f));
         let mut diagnostics = Vec::new();
@@ -103,6 +120,14 @@ impl Report {
             // The snapshot is private to this process, so it cannot be cancelled.
             diagnostics.extend(analysis.diagnostics(*f).unwrap_or_default());
         }
+        if !run_tests {
+            diagnostics.retain(|d| !TEST_CODES.contains(&d.code.as_str()));
+        }
+        let tests = run_tests.then(|| {
+            let mut t = analysis.test_results(None).unwrap_or_default();
+            t.sort_by_key(|t| (analysis.file_key(t.file), t.range.start()));
+            t
+        });
         let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
         Report {
             resources: analysis.stats().resources,
@@ -110,6 +135,7 @@ impl Report {
             warnings: count(Severity::Warning),
             files,
             diagnostics,
+            tests,
         }
     }
 }
@@ -136,22 +162,72 @@ struct JsonDiagnostic<'a> {
     message: &'a str,
 }
 
-/// Summary counts. FunctionTest counts (`tests`, `test_cases_passed`, `test_cases_failed`)
-/// join here as optional fields when the runner lands.
+/// Summary counts; the FunctionTest counts only when tests ran (not with `--no-tests`).
 #[derive(Serialize)]
 struct JsonSummary {
     files: usize,
     resources: usize,
     errors: usize,
     warnings: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tests: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    test_cases_passed: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    test_cases_failed: Option<usize>,
 }
 
-/// The JSON report. A `tests` array joins here, after `diagnostics`, for FunctionTests.
+#[derive(Serialize)]
+struct JsonFunction<'a> {
+    kind: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonCase<'a> {
+    index: usize,
+    label: &'a str,
+    verdict: &'static str,
+    outcome: Option<&'a str>,
+    message: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonTest<'a> {
+    path: String,
+    namespace: Option<String>,
+    name: &'a str,
+    function: Option<JsonFunction<'a>>,
+    verdict: &'static str,
+    cases: Vec<JsonCase<'a>>,
+}
+
+/// The JSON report; `tests` only when tests ran.
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
     summary: JsonSummary,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tests: Option<Vec<JsonTest<'a>>>,
+}
+
+/// `metadata.namespace` of the FunctionTest a report is about.
+fn namespace_of(analysis: &Analysis, t: &TestReport) -> Option<String> {
+    analysis
+        .file(t.file)?
+        .resources()
+        .find(|r| r.range == t.range)?
+        .namespace
+        .as_ref()
+        .map(|n| n.value.clone())
+}
+
+fn case_counts(report: &Report) -> (usize, usize) {
+    let tests = report.tests.iter().flatten();
+    let passed = tests.clone().map(TestReport::passed).sum();
+    let failed = tests.map(TestReport::failed).sum();
+    (passed, failed)
 }
 
 fn range_of(analysis: &Analysis, d: &Diagnostic) -> JsonRange {
@@ -197,6 +273,34 @@ fn write_json(out: &mut dyn Write, analysis: &Analysis, report: &Report) -> std:
             message: &d.message,
         })
         .collect();
+    let (passed, failed) = case_counts(report);
+    let tests = report.tests.as_ref().map(|tests| {
+        tests
+            .iter()
+            .map(|t| JsonTest {
+                path: analysis.file_key(t.file).to_string(),
+                namespace: namespace_of(analysis, t),
+                name: &t.name,
+                function: t
+                    .function
+                    .as_ref()
+                    .map(|(kind, name)| JsonFunction { kind, name }),
+                verdict: t.verdict.as_str(),
+                cases: t
+                    .cases
+                    .iter()
+                    .map(|c| JsonCase {
+                        index: c.index,
+                        label: &c.label,
+                        verdict: c.verdict.as_str(),
+                        outcome: c.outcome.as_deref(),
+                        message: c.message.as_deref(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    });
+    let ran = report.tests.is_some();
     let json = JsonReport {
         version: 1,
         summary: JsonSummary {
@@ -204,8 +308,12 @@ fn write_json(out: &mut dyn Write, analysis: &Analysis, report: &Report) -> std:
             resources: report.resources,
             errors: report.errors,
             warnings: report.warnings,
+            tests: report.tests.as_ref().map(Vec::len),
+            test_cases_passed: ran.then_some(passed),
+            test_cases_failed: ran.then_some(failed),
         },
         diagnostics,
+        tests,
     };
     serde_json::to_writer_pretty(&mut *out, &json)?;
     writeln!(out)
@@ -316,6 +424,28 @@ fn write_human(out: &mut dyn Write, analysis: &Analysis, report: &Report) -> std
         }
         writeln!(out, "{}\n", renderer.render(&[group]))?;
     }
+    if let Some(tests) = &report.tests {
+        let (passed, failed) = case_counts(report);
+        let failing: Vec<&str> = tests
+            .iter()
+            .filter(|t| t.verdict != TestVerdict::Pass)
+            .map(|t| t.name.as_str())
+            .collect();
+        writeln!(
+            out,
+            "ran {} FunctionTest{}: {} case{} passed, {} failed{}",
+            tests.len(),
+            plural(tests.len()),
+            passed,
+            plural(passed),
+            failed,
+            if failing.is_empty() {
+                String::new()
+            } else {
+                format!(" (not passing: {})", failing.join(", "))
+            }
+        )?;
+    }
     writeln!(
         out,
         "checked {} file{} ({} resource{}): {} error{}, {} warning{}",
@@ -345,4 +475,84 @@ fn clamp(text: &str, range: koreo_ide::TextRange) -> std::ops::Range<usize> {
         e += 1;
     }
     s..e
+}
+
+/// Escapes text for XML attribute values and character data; characters XML 1.0 cannot
+/// hold at all (most C0 controls) become U+FFFD.
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' | '\r' => out.push_str(&format!("&#{};", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one testsuite per FunctionTest, one testcase per case; failed cases get a
+/// `<failure>`, skipped and not-run ones `<skipped/>`, a test that cannot run one
+/// `<error>` testcase. Without tests (`--no-tests`) the document has no suites.
+fn write_junit(out: &mut dyn Write, analysis: &Analysis, report: &Report) -> std::io::Result<()> {
+    let tests = report.tests.as_deref().unwrap_or(&[]);
+    let total: usize = tests.iter().map(|t| t.cases.len().max(1)).sum();
+    let failures: usize = tests.iter().map(TestReport::failed).sum();
+    let errors = tests
+        .iter()
+        .filter(|t| t.verdict == TestVerdict::Error)
+        .count();
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="koreo-ls" tests="{total}" failures="{failures}" errors="{errors}">"#
+    )?;
+    for t in tests {
+        let path = analysis.file_key(t.file);
+        let suite = xml_escape(&t.name);
+        let error = t.verdict == TestVerdict::Error;
+        let skipped = t.skipped();
+        writeln!(
+            out,
+            r#"  <testsuite name="{suite}" file="{}" tests="{}" failures="{}" errors="{}" skipped="{}">"#,
+            xml_escape(&path),
+            t.cases.len().max(usize::from(error)),
+            t.failed(),
+            usize::from(error),
+            if error { 0 } else { skipped },
+        )?;
+        if error {
+            let msg = xml_escape(t.message.as_deref().unwrap_or("the test cannot run"));
+            writeln!(
+                out,
+                r#"    <testcase name="{suite}" classname="{suite}"><error message="{msg}"/></testcase>"#
+            )?;
+        } else {
+            for c in &t.cases {
+                let name = xml_escape(&c.label);
+                let body = match c.verdict {
+                    CaseVerdict::Pass => String::new(),
+                    CaseVerdict::Fail => format!(
+                        r#"<failure message="{}"/>"#,
+                        xml_escape(c.message.as_deref().unwrap_or("failed"))
+                    ),
+                    CaseVerdict::Skip | CaseVerdict::NotRun => {
+                        format!(r#"<skipped message="{}"/>"#, c.verdict.as_str())
+                    }
+                };
+                writeln!(
+                    out,
+                    r#"    <testcase name="{name}" classname="{suite}">{body}</testcase>"#
+                )?;
+            }
+        }
+        writeln!(out, "  </testsuite>")?;
+    }
+    writeln!(out, "</testsuites>")
 }

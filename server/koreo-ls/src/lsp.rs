@@ -365,6 +365,26 @@ fn router(client: ClientSocket) -> Router<Server> {
                 }
             }
         })
+        .request::<request::CodeActionRequest, _>(|st, p| {
+            let uri = p.text_document.uri.clone();
+            let key = uri_key(&uri);
+            on_snapshot(st, "codeAction", move |a, conv| {
+                let Some(file) = a.file_id(&key) else {
+                    return Ok(None);
+                };
+                let Some(range) = conv.text_range(a, file, p.range) else {
+                    return Ok(None);
+                };
+                let actions = a.code_actions(file, range)?;
+                Ok(Some(
+                    actions
+                        .iter()
+                        .filter_map(|x| conv.code_action(a, file, &uri, x))
+                        .map(CodeActionOrCommand::CodeAction)
+                        .collect(),
+                ))
+            })
+        })
         .request::<request::CodeLensRequest, _>(|st, p| {
             let uri = p.text_document.uri.clone();
             let key = uri_key(&uri);
@@ -509,6 +529,15 @@ impl Server {
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::REFACTOR_REWRITE,
+                        ]),
+                        ..Default::default()
+                    },
+                )),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),

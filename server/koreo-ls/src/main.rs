@@ -95,6 +95,8 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for code-scanning UIs.
     Sarif,
+    /// JUnit XML of the FunctionTests (one testsuite per FunctionTest).
+    Junit,
 }
 
 fn main() -> ExitCode {

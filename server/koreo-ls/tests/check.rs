@@ -32,7 +32,8 @@ fn demo_workspace_is_clean() {
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(
         v["summary"],
-        serde_json::json!({"files": 11, "resources": 12, "errors": 0, "warnings": 0})
+        serde_json::json!({"files": 11, "resources": 12, "errors": 0, "warnings": 0,
+            "tests": 5, "test_cases_passed": 11, "test_cases_failed": 0})
     );
     assert_eq!(v["diagnostics"], serde_json::json!([]));
 }
@@ -48,8 +49,11 @@ fn overlapping_paths_count_each_file_once() {
 fn human_output_for_the_demo() {
     let out = check(&["fixtures/web-service/"]);
     assert_eq!(out.status.code(), Some(0));
-    expect!["checked 11 files (12 resources): 0 errors, 0 warnings\n"]
-        .assert_eq(&String::from_utf8_lossy(&out.stdout));
+    expect![[r#"
+        ran 5 FunctionTests: 11 cases passed, 0 failed
+        checked 11 files (12 resources): 0 errors, 0 warnings
+    "#]]
+    .assert_eq(&String::from_utf8_lossy(&out.stdout));
 }
 
 /// Every `# MISTAKE:` comment in the seeded files announces a diagnostic on the next line.
@@ -106,7 +110,7 @@ fn json_report_for_seeded_mistakes() {
         })
         .collect();
     expect![[r#"
-        {"files":8,"resources":12,"errors":14,"warnings":2}
+        {"files":8,"resources":12,"errors":14,"warnings":2,"tests":1,"test_cases_passed":0,"test_cases_failed":0}
         fixtures/mistakes/binary.k.yaml:0:0 information file-skipped
         fixtures/mistakes/documents.k.yaml:2:6 warning not-koreo-resource
         fixtures/mistakes/documents.k.yaml:10:0 error missing-name
@@ -140,7 +144,10 @@ fn json_shape_is_exact() {
             "files": 1,
             "resources": 1,
             "errors": 1,
-            "warnings": 1
+            "warnings": 1,
+            "tests": 0,
+            "test_cases_passed": 0,
+            "test_cases_failed": 0
           },
           "diagnostics": [
             {
@@ -175,7 +182,8 @@ fn json_shape_is_exact() {
               "code": "missing-name",
               "message": "ValueFunction is missing `metadata.name`: the engine identifies resources by kind and name."
             }
-          ]
+          ],
+          "tests": []
         }"#]].assert_eq(&serde_json::to_string_pretty(&v).unwrap());
 }
 
@@ -232,4 +240,144 @@ fn user_files_are_never_modified() {
     let before = snapshot(&dir);
     check(&["fixtures/mistakes"]);
     assert_eq!(before, snapshot(&dir));
+}
+
+/// A workspace whose only problem is a failing FunctionTest case (with XML-hostile text).
+fn failing_tests_workspace() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("koreo-check-ft-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("app.k.yaml"),
+        r#"apiVersion: koreo.dev/v1beta1
+kind: ValueFunction
+metadata:
+  name: make-name
+spec:
+  return:
+    name: =inputs.prefix + "<&>"
+---
+apiVersion: koreo.dev/v1beta1
+kind: FunctionTest
+metadata:
+  name: make-name-test
+  namespace: demo
+spec:
+  functionRef: {kind: ValueFunction, name: make-name}
+  inputs: {prefix: web}
+  testCases:
+    - label: 'quotes " and <tags>'
+      expectReturn: {name: web}
+    - expectReturn: {name: "web<&>"}
+"#,
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn failing_tests_exit_1_and_no_tests_exit_0() {
+    let dir = failing_tests_workspace();
+    let path = dir.to_str().unwrap();
+    let out = check(&[path]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("error[test-case-failed]: quotes \" and <tags> failed"),
+        "{text}"
+    );
+    assert!(text.contains("- label: 'quotes \" and <tags>'"), "{text}");
+    assert!(
+        text.contains("ran 1 FunctionTest: 0 cases passed, 1 failed (not passing: make-name-test)"),
+        "{text}"
+    );
+    let out = check(&["--no-tests", path]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let (v, code) = json(&[path]);
+    assert_eq!(code, 1);
+    let expected_path = format!("{path}/app.k.yaml");
+    assert_eq!(
+        v["tests"],
+        serde_json::json!([{
+            "path": expected_path,
+            "namespace": "demo",
+            "name": "make-name-test",
+            "function": {"kind": "ValueFunction", "name": "make-name"},
+            "verdict": "fail",
+            "cases": [
+                {"index": 0, "label": "quotes \" and <tags>", "verdict": "fail", "outcome": "Ok",
+                 "message": "expectReturn differs from the actual return value: `name`: expected \"web\", found \"web<&>\""},
+                {"index": 1, "label": "Test Case 2", "verdict": "not-run", "outcome": null, "message": null},
+            ],
+        }])
+    );
+    assert_eq!(v["summary"]["tests"], 1);
+    assert_eq!(v["summary"]["test_cases_passed"], 0);
+    assert_eq!(v["summary"]["test_cases_failed"], 1);
+    let (v, _) = json(&["--no-tests", path]);
+    assert!(v.get("tests").is_none());
+    assert!(v["summary"].get("tests").is_none());
+
+    let out = check(&["--format", "junit", path]);
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert_well_formed(&xml);
+    expect![[r#"
+        <?xml version="1.0" encoding="UTF-8"?>
+        <testsuites name="koreo-ls" tests="2" failures="1" errors="0">
+          <testsuite name="make-name-test" file="DIR/app.k.yaml" tests="2" failures="1" errors="0" skipped="1">
+            <testcase name="quotes &quot; and &lt;tags&gt;" classname="make-name-test"><failure message="expectReturn differs from the actual return value: `name`: expected &quot;web&quot;, found &quot;web&lt;&amp;&gt;&quot;"/></testcase>
+            <testcase name="Test Case 2" classname="make-name-test"><skipped message="not-run"/></testcase>
+          </testsuite>
+        </testsuites>
+    "#]].assert_eq(&xml.replace(path, "DIR"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Tags balance, and no raw `<` or `&` (other than entities) in text or attributes.
+fn assert_well_formed(xml: &str) {
+    let body = xml
+        .strip_prefix(r#"<?xml version="1.0" encoding="UTF-8"?>"#)
+        .expect("declaration");
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = body;
+    while let Some(open) = rest.find('<') {
+        let text = &rest[..open];
+        for (i, _) in text.match_indices('&') {
+            let t = &text[i..];
+            assert!(
+                ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#"]
+                    .iter()
+                    .any(|e| t.starts_with(e)),
+                "raw & in {text:?}"
+            );
+        }
+        let close = rest[open..].find('>').expect("unclosed tag") + open;
+        let tag = &rest[open + 1..close];
+        assert!(!tag.contains('<'), "raw < in {tag:?}");
+        let attrs_ok = tag.split('"').skip(1).step_by(2).all(|a| {
+            !a.contains('<')
+                && !a
+                    .replace("&amp;", "")
+                    .replace("&lt;", "")
+                    .replace("&gt;", "")
+                    .replace("&quot;", "")
+                    .replace("&apos;", "")
+                    .replace("&#10;", "")
+                    .contains('&')
+        });
+        assert!(attrs_ok, "bad attribute in {tag:?}");
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop().as_deref(), Some(name), "mismatched </{name}>");
+        } else if !tag.ends_with('/') {
+            stack.push(tag.split_whitespace().next().unwrap().to_owned());
+        }
+        rest = &rest[close + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed {stack:?}");
 }

@@ -13,9 +13,16 @@ pub const PREVIEW: &str = "koreo.preview";
 /// The graph of the workflow at a position.
 pub const WORKFLOW_GRAPH: &str = "koreo.workflowGraph";
 
+/// Runs the FunctionTests of a file (or the one at a position).
+pub const RUN_TESTS: &str = "koreo.runTests";
+
 /// Every command the server executes (advertised in `executeCommandProvider`).
 pub fn all() -> Vec<String> {
-    vec![PREVIEW.to_owned(), WORKFLOW_GRAPH.to_owned()]
+    vec![
+        PREVIEW.to_owned(),
+        WORKFLOW_GRAPH.to_owned(),
+        RUN_TESTS.to_owned(),
+    ]
 }
 
 /// Why a command could not run: answered as `InvalidParams`.
@@ -31,6 +38,7 @@ pub fn execute(
     match command {
         PREVIEW => preview(a, conv, args),
         WORKFLOW_GRAPH => workflow_graph(a, conv, args),
+        RUN_TESTS => run_tests(a, conv, args),
         other => Ok(Err(BadArguments(format!("unknown command `{other}`")))),
     }
 }
@@ -123,4 +131,64 @@ fn workflow_graph(
     let mut out = json!({"title": g.title, "nodes": nodes});
     out[format] = Value::String(if format == "dot" { g.dot } else { g.mermaid });
     Ok(Ok(out))
+}
+
+/// `koreo.runTests [uri, position?]` → `{passed, failed, skipped, tests: [{name, verdict,
+/// cases: [{index, label, verdict, message}]}]}` (case counts over the tests reported). The
+/// results come from the snapshot: tests re-run whenever what they depend on changes, and
+/// their failures are already published as diagnostics.
+fn run_tests(
+    a: &Analysis,
+    conv: Conv,
+    args: &[Value],
+) -> Result<Result<Value, BadArguments>, Cancelled> {
+    let key = match document_key(args) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e)),
+    };
+    let p = match position(args) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    let Some(file) = a.file_id(&key) else {
+        return Ok(Ok(
+            json!({"passed": 0, "failed": 0, "skipped": 0, "tests": []}),
+        ));
+    };
+    let at = p.and_then(|p| file_position(a, conv, &key, p));
+    let mut tests = a.test_results(Some(file))?;
+    if let Some(at) = at {
+        let inside: Vec<_> = tests
+            .iter()
+            .filter(|t| t.range.contains_inclusive(at.offset))
+            .cloned()
+            .collect();
+        // A position outside every FunctionTest means the whole file.
+        if !inside.is_empty() {
+            tests = inside;
+        }
+    }
+    let sum = |f: fn(&koreo_ide::TestReport) -> usize| tests.iter().map(f).sum::<usize>();
+    let out: Vec<Value> = tests
+        .iter()
+        .map(|t| {
+            json!({
+                "name": t.name,
+                "verdict": t.verdict.as_str(),
+                "message": t.message,
+                "cases": t.cases.iter().map(|c| json!({
+                    "index": c.index,
+                    "label": c.label,
+                    "verdict": c.verdict.as_str(),
+                    "message": c.message,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Ok(json!({
+        "passed": sum(|t| t.passed()),
+        "failed": sum(|t| t.failed()),
+        "skipped": sum(|t| t.skipped()),
+        "tests": out,
+    })))
 }

@@ -78,6 +78,42 @@ impl Conv {
         })
     }
 
+    /// An LSP range of `file` as bytes.
+    pub fn text_range(&self, a: &Analysis, file: FileId, r: Range) -> Option<TextRange> {
+        Some(text_range(a.file(file)?.line_index(), r, self.enc))
+    }
+
+    /// A code action editing `uri` (a `changes` map), with the diagnostic it fixes.
+    pub fn code_action(
+        &self,
+        a: &Analysis,
+        file: FileId,
+        uri: &Url,
+        assist: &koreo_ide::Assist,
+    ) -> Option<lsp_types::CodeAction> {
+        let edits = assist
+            .edits
+            .iter()
+            .map(|e| {
+                Some(lsp_types::TextEdit {
+                    range: self.range(a, file, e.range)?,
+                    new_text: e.new_text.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(lsp_types::CodeAction {
+            title: assist.title.clone(),
+            kind: Some(lsp_types::CodeActionKind::from(assist.kind.to_owned())),
+            diagnostics: assist.fixes.as_ref().map(|d| vec![self.diagnostic(a, d)]),
+            edit: Some(lsp_types::WorkspaceEdit {
+                changes: Some([(uri.clone(), edits)].into_iter().collect()),
+                ..Default::default()
+            }),
+            is_preferred: Some(assist.fixes.is_some()),
+            ..Default::default()
+        })
+    }
+
     pub fn diagnostic(&self, a: &Analysis, d: &Diagnostic) -> lsp_types::Diagnostic {
         let related: Vec<DiagnosticRelatedInformation> = d
             .related
