@@ -16,12 +16,15 @@
 #![deny(missing_docs)]
 
 mod code_lens;
+mod completion;
 mod db;
 pub mod diagnostics;
 pub mod discover;
 mod evaluation;
 pub mod fixture;
 mod folding;
+#[cfg(test)]
+mod ide_tests;
 mod kube_validation;
 mod navigation;
 mod preview;
@@ -39,6 +42,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use code_lens::CodeLens;
+pub use completion::{CompletionItem, CompletionKind};
 pub use db::{Contents, CrdLoc, DefLoc, FileAnalysis, Index, MAX_FILE_BYTES};
 pub use diagnostics::{Diagnostic, Related, Severity};
 pub use folding::Fold;
@@ -371,6 +375,12 @@ impl Analysis {
     /// The code lenses of a file (every provider's, in file order).
     pub fn code_lenses(&self, file: FileId) -> Cancellable<Vec<CodeLens>> {
         self.with_db(|db| code_lens::code_lenses(db, file))
+    }
+
+    /// Completion candidates at `pos`: YAML keys and values, reference names, and CEL
+    /// variables, fields and functions inside `=` expressions.
+    pub fn completions(&self, pos: FilePosition) -> Cancellable<Vec<CompletionItem>> {
+        self.with_db(|db| completion::completions(db, pos))
     }
 
     /// Foldable regions of a file.

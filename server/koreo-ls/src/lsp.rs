@@ -7,6 +7,7 @@
 
 mod commands;
 mod convert;
+mod features;
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -390,6 +391,7 @@ fn router(client: ClientSocket) -> Router<Server> {
                 Ok(Some(conv.folding_ranges(a, file, &a.folding_ranges(file)?)))
             })
         });
+    features::register(&mut router);
     if std::env::var("KOREO_LS_PANIC_REQUEST").as_deref() == Ok("1") {
         router.request::<PanicRequest, _>(|st, _| {
             on_snapshot(
@@ -509,6 +511,7 @@ impl Server {
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                completion_provider: Some(features::completion_options()),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),

@@ -1,0 +1,472 @@
+//! Fixture tests of completion, rename, semantic tokens and inlay hints.
+
+use expect_test::{Expect, expect};
+
+use crate::fixture::{self, render_range};
+
+/// Items as `label kind detail`, after a header with the replaced range of the first item
+/// (and of any item whose range differs).
+fn check_completions(fixture: &str, expect: Expect) {
+    let (analysis, pos) = fixture::analysis(fixture);
+    let pos = pos.expect("fixture needs $0");
+    let items = analysis.completions(pos).unwrap();
+    let mut out = String::new();
+    let mut last_range = None;
+    for it in &items {
+        if last_range != Some(it.range) {
+            out.push_str(&format!(
+                "@ {}\n",
+                render_range(&analysis, pos.file, it.range)
+            ));
+            last_range = Some(it.range);
+        }
+        out.push_str(&format!(
+            "{} {:?}{}{}\n",
+            it.label,
+            it.kind,
+            it.detail
+                .as_ref()
+                .map(|d| format!(" — {d}"))
+                .unwrap_or_default(),
+            if it.insert_text != it.label {
+                format!(" => {:?}", it.insert_text)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    expect.assert_eq(&out);
+}
+
+/// Only the labels, for contexts with long lists.
+fn labels(fixture: &str) -> Vec<String> {
+    let (analysis, pos) = fixture::analysis(fixture);
+    analysis
+        .completions(pos.expect("fixture needs $0"))
+        .unwrap()
+        .into_iter()
+        .map(|i| i.label)
+        .collect()
+}
+
+const FUNCS: &str = r#"
+# - functions.k.yaml
+apiVersion: koreo.dev/v1beta1
+kind: ValueFunction
+metadata:
+  name: make-config
+spec:
+  locals:
+    base: =inputs.prefix
+  return:
+    name: =inputs.prefix + locals.base
+---
+apiVersion: koreo.dev/v1beta1
+kind: ValueFunction
+metadata:
+  name: other-vf
+spec:
+  return: {}
+---
+apiVersion: koreo.dev/v1beta1
+kind: ResourceFunction
+metadata:
+  name: make-deployment
+spec:
+  apiConfig: {apiVersion: apps/v1, kind: Deployment, name: x, namespace: default}
+  resourceTemplateRef:
+    name: deployment-template
+---
+apiVersion: koreo.dev/v1beta1
+kind: ResourceTemplate
+metadata:
+  name: deployment-template
+spec:
+  template: {apiVersion: apps/v1, kind: Deployment}
+# - test.k.yaml
+apiVersion: koreo.dev/v1beta1
+kind: FunctionTest
+metadata:
+  name: make-config-test
+spec:
+  functionRef: {kind: ValueFunction, name: make-config}
+  inputs: {prefix: a, fromTest: b}
+  testCases:
+    - expectReturn: {name: x}
+"#;
+
+#[test]
+fn completes_top_level_keys_on_an_empty_line() {
+    check_completions(
+        "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\n$0\n",
+        expect![[r#"
+            @ main.k.yaml:3:1-3:1 ``
+            spec Property — object => "spec: "
+            metadata Property — object => "metadata: "
+        "#]],
+    );
+}
+
+#[test]
+fn completes_missing_spec_keys_with_docs() {
+    let (analysis, pos) = fixture::analysis(
+        "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\nmetadata: {name: v}\nspec:\n  return: {}\n  $0\n",
+    );
+    let items = analysis.completions(pos.unwrap()).unwrap();
+    let rendered: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
+    assert_eq!(rendered, ["preconditions", "locals"]);
+    assert!(
+        items[1]
+            .documentation
+            .as_deref()
+            .is_some_and(|d| d.len() > 20),
+        "{:?}",
+        items[1].documentation
+    );
+}
+
+#[test]
+fn completes_a_key_being_typed() {
+    // YAML reads `re` as the continuation of the plain scalar `one`: nothing to offer.
+    check_completions(
+        "apiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  steps:\n    - label: one\n      re$0\n",
+        expect![[r#""#]],
+    );
+    check_completions(
+        "apiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  steps:\n    - lab$0\n",
+        expect![[r#"
+            @ main.k.yaml:6:7-6:10 `lab`
+            label Property — string (required) => "label: "
+            ref Property — object => "ref: "
+            refSwitch Property — object => "refSwitch: "
+            skipIf Property — string => "skipIf: "
+            forEach Property — object => "forEach: "
+            inputs Property — object => "inputs: "
+            condition Property — object => "condition: "
+            state Property — object => "state: "
+        "#]],
+    );
+}
+
+#[test]
+fn completes_kind_and_api_version_values() {
+    check_completions(
+        "apiVersion: koreo.dev/v1beta1\nkind: Val$0\n",
+        expect![[r#"
+            @ main.k.yaml:2:7-2:10 `Val`
+            ResourceTemplate EnumMember
+            ValueFunction EnumMember
+            ResourceFunction EnumMember
+            Workflow EnumMember
+            FunctionTest EnumMember
+        "#]],
+    );
+    check_completions(
+        "apiVersion: $0\n",
+        expect![[r#"
+        @ main.k.yaml:1:13-1:13 ``
+        koreo.dev/v1beta1 EnumMember
+    "#]],
+    );
+}
+
+#[test]
+fn completes_enum_values_from_the_schema() {
+    check_completions(
+        "apiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  steps:\n    - label: one\n      ref: {kind: $0}\n",
+        expect![[r#"
+            @ main.k.yaml:7:19-7:19 ``
+            ValueFunction EnumMember
+            ResourceFunction EnumMember
+            Workflow EnumMember
+        "#]],
+    );
+}
+
+#[test]
+fn completes_reference_names_by_kind() {
+    let wf = |cursor_line: &str| {
+        format!(
+            "{FUNCS}# - wf.k.yaml\napiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {{name: w}}\nspec:\n  steps:\n{cursor_line}"
+        )
+    };
+    check_completions(
+        &wf("    - label: one\n      ref:\n        kind: ValueFunction\n        name: $0\n"),
+        expect![[r#"
+            @ wf.k.yaml:9:15-9:15 ``
+            make-config Reference — ValueFunction
+            other-vf Reference — ValueFunction
+        "#]],
+    );
+    check_completions(
+        &wf("    - label: one\n      ref: {name: ma$0}\n"),
+        expect![[r#"
+            @ wf.k.yaml:7:19-7:21 `ma`
+            make-config Reference — ValueFunction
+            make-deployment Reference — ResourceFunction
+            other-vf Reference — ValueFunction
+            w Reference — Workflow
+        "#]],
+    );
+    check_completions(
+        &wf(
+            "    - label: one\n      refSwitch:\n        switchOn: =parent.x\n        cases:\n          - case: a\n            kind: ResourceFunction\n            name: \"$0\"\n",
+        ),
+        expect![[r#"
+            @ wf.k.yaml:12:20-12:20 ``
+            make-deployment Reference — ResourceFunction
+        "#]],
+    );
+    check_completions(
+        &format!(
+            "{FUNCS}# - rf.k.yaml\napiVersion: koreo.dev/v1beta1\nkind: ResourceFunction\nmetadata: {{name: r}}\nspec:\n  resourceTemplateRef: {{name: $0}}\n  overlays:\n    - overlayRef: {{name: x}}\n"
+        ),
+        expect![[r#"
+            @ rf.k.yaml:5:31-5:31 ``
+            deployment-template Reference — ResourceTemplate
+        "#]],
+    );
+    check_completions(
+        &format!(
+            "{FUNCS}# - rf.k.yaml\napiVersion: koreo.dev/v1beta1\nkind: ResourceFunction\nmetadata: {{name: r}}\nspec:\n  overlays:\n    - overlayRef:\n        kind: ValueFunction\n        name: o$0\n"
+        ),
+        expect![[r#"
+            @ rf.k.yaml:8:15-8:16 `o`
+            make-config Reference — ValueFunction
+            other-vf Reference — ValueFunction
+        "#]],
+    );
+    check_completions(
+        &format!(
+            "{FUNCS}# - t2.k.yaml\napiVersion: koreo.dev/v1beta1\nkind: FunctionTest\nmetadata: {{name: t}}\nspec:\n  functionRef: {{kind: $0}}\n"
+        ),
+        expect![[r#"
+            @ t2.k.yaml:5:23-5:23 ``
+            ValueFunction EnumMember
+            ResourceFunction EnumMember
+        "#]],
+    );
+}
+
+#[test]
+fn completes_cel_variables_by_field() {
+    let vf = |field: &str| {
+        format!(
+            "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\nmetadata: {{name: v}}\nspec:\n{field}"
+        )
+    };
+    let vars = |fx: &str| -> Vec<String> {
+        let (analysis, pos) = fixture::analysis(fx);
+        analysis
+            .completions(pos.unwrap())
+            .unwrap()
+            .into_iter()
+            .filter(|i| i.kind == crate::CompletionKind::Variable)
+            .map(|i| i.label)
+            .collect()
+    };
+    assert_eq!(
+        vars(&vf("  return:\n    a: =$0\n")),
+        ["inputs", "locals", "resource"]
+    );
+    assert_eq!(
+        vars(&vf("  locals:\n    a: =in$0\n")),
+        ["inputs", "resource"]
+    );
+    assert_eq!(
+        vars(&vf("  return:\n    a: =inputs.items.map(item, it$0)\n")),
+        ["item", "inputs", "locals", "resource"]
+    );
+    let wf = "apiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  steps:\n    - label: a\n      ref: {kind: ValueFunction, name: v}\n      state: {x: =$0}\n";
+    assert_eq!(vars(wf), ["value"]);
+    let wf = wf.replace("state: {x: =$0}", "inputs: {x: =$0}");
+    assert_eq!(vars(&wf), ["parent", "steps"]);
+}
+
+#[test]
+fn completes_input_keys_from_uses_tests_and_callers() {
+    let fx = format!(
+        "{FUNCS}# - wf.k.yaml\napiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {{name: w}}\nspec:\n  steps:\n    - label: cfg\n      ref: {{kind: ValueFunction, name: make-config}}\n      inputs: {{fromStep: =parent.x}}\n"
+    );
+    let fx = fx.replace("name: =inputs.prefix + locals.base", "name: =inputs.$0");
+    check_completions(
+        &fx,
+        expect![[r#"
+        @ functions.k.yaml:9:19-9:19 ``
+        prefix Field — input
+        fromTest Field — input
+        fromStep Field — input
+        size Function — size(x) -> int => "size($0)"
+        contains Function — contains(s, t) -> bool => "contains($0)"
+        startsWith Function — startsWith(s, prefix) -> bool => "startsWith($0)"
+        endsWith Function — endsWith(s, suffix) -> bool => "endsWith($0)"
+        matches Function — matches(s, re) -> bool => "matches($0)"
+        int Function — int(x) -> int => "int($0)"
+        uint Function — uint(x) -> uint => "uint($0)"
+        double Function — double(x) -> double => "double($0)"
+        string Function — string(x) -> string => "string($0)"
+        bool Function — bool(x) -> bool => "bool($0)"
+        bytes Function — bytes(s) -> bytes => "bytes($0)"
+        timestamp Function — timestamp(s) -> timestamp => "timestamp($0)"
+        duration Function — duration(s) -> duration => "duration($0)"
+        type Function — type(x) -> type => "type($0)"
+        self_ref Function — self_ref(resource) -> map => "self_ref($0)"
+        to_ref Function — to_ref(m) -> map => "to_ref($0)"
+        group_ref Function — group_ref(m) -> map => "group_ref($0)"
+        kindless_ref Function — kindless_ref(m) -> map => "kindless_ref($0)"
+        config_connect_ready Function — config_connect_ready(resource) -> bool => "config_connect_ready($0)"
+        overlay Function — overlay(base, o) -> map => "overlay($0)"
+        flatten Function — flatten(l) -> list => "flatten($0)"
+        lower Function — lower(s) -> string => "lower($0)"
+        strip Function — strip(s, chars) -> string => "strip($0)"
+        rstrip Function — rstrip(s, chars) -> string => "rstrip($0)"
+        split Function — split(s, sep) -> list => "split($0)"
+        split_first Function — split_first(s, sep) -> string => "split_first($0)"
+        split_last Function — split_last(s, sep) -> string => "split_last($0)"
+        split_index Function — split_index(s, sep, i) -> string => "split_index($0)"
+        to_json Function — to_json(v) -> string => "to_json($0)"
+        from_json Function — from_json(s) -> dyn => "from_json($0)"
+        b64encode Function — b64encode(s) -> string => "b64encode($0)"
+        b64decode Function — b64decode(s) -> string => "b64decode($0)"
+        replace Function — replace(s, old, new) -> string => "replace($0)"
+        map Macro — l.map(x, e) -> list => "map(${1:x}, $0)"
+        filter Macro — l.filter(x, p) -> list => "filter(${1:x}, $0)"
+        all Macro — l.all(x, p) -> bool => "all(${1:x}, $0)"
+        exists Macro — l.exists(x, p) -> bool => "exists(${1:x}, $0)"
+        exists_one Macro — l.exists_one(x, p) -> bool => "exists_one(${1:x}, $0)"
+        reduce Macro — l.reduce(acc, x, init, e) => "reduce(${1:acc}, ${2:x}, ${3:init}, $0)"
+        min Macro — l.min() -> dyn => "min()"
+    "#]],
+    );
+}
+
+#[test]
+fn completes_inputs_in_broken_and_quoted_cel() {
+    let base = |value: &str| {
+        format!(
+            "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\nmetadata: {{name: v}}\nspec:\n  locals:\n    used: =inputs.alpha\n  return:\n{value}"
+        )
+    };
+    let fields = |fx: &str| -> Vec<String> {
+        let (analysis, pos) = fixture::analysis(fx);
+        analysis
+            .completions(pos.unwrap())
+            .unwrap()
+            .into_iter()
+            .filter(|i| i.kind == crate::CompletionKind::Field)
+            .map(|i| render_range(&analysis, pos.unwrap().file, i.range) + " " + &i.label)
+            .collect()
+    };
+    // Unfinished: the parser reports an error, completion still works.
+    expect![[r#"
+        [
+            "main.k.yaml:8:16-8:16 `` alpha",
+        ]
+    "#]]
+    .assert_debug_eq(&fields(&base("    a: =inputs.$0\n")));
+    expect![[r#"
+        [
+            "main.k.yaml:8:17-8:19 `al` alpha",
+        ]
+    "#]]
+    .assert_debug_eq(&fields(&base("    a: '=inputs.al$0'\n")));
+    expect![[r#"
+        [
+            "main.k.yaml:8:26-8:27 `a` alpha",
+        ]
+    "#]]
+    .assert_debug_eq(&fields(&base("    a: \"=\\\"é\\\" + inputs.a$0\"\n")));
+    expect![[r#"
+        [
+            "main.k.yaml:10:16-10:16 `` alpha",
+        ]
+    "#]]
+    .assert_debug_eq(&fields(&base(
+        "    a: |\n      =inputs.alpha +\n        inputs.$0\n",
+    )));
+    // Not inside a string literal.
+    assert!(labels(&base("    a: =\"inputs.$0\"\n")).is_empty());
+}
+
+#[test]
+fn completes_locals_steps_and_functions() {
+    let fx = FUNCS.replace("name: =inputs.prefix + locals.base", "name: =locals.$0");
+    assert_eq!(
+        labels(&fx).into_iter().take(2).collect::<Vec<_>>(),
+        ["base", "size"]
+    );
+    let wf = "apiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  steps:\n    - label: first\n      ref: {kind: ValueFunction, name: v}\n    - label: second\n      ref: {kind: ValueFunction, name: v}\n    - label: third\n      ref: {kind: ValueFunction, name: v}\n      inputs: {x: =steps.$0}\n";
+    let l = labels(wf);
+    assert_eq!(&l[..3], ["first", "second", "size"]);
+    let fx = FUNCS.replace(
+        "name: =inputs.prefix + locals.base",
+        "name: =inputs.prefix.sp$0",
+    );
+    let (analysis, pos) = fixture::analysis(&fx);
+    let items = analysis.completions(pos.unwrap()).unwrap();
+    // After an unknown receiver: methods only, replacing the typed `sp`.
+    assert!(items.iter().all(|i| matches!(
+        i.kind,
+        crate::CompletionKind::Function | crate::CompletionKind::Macro
+    )));
+    assert!(
+        items
+            .iter()
+            .any(|i| i.label == "split" && i.insert_text == "split($0)")
+    );
+    assert_eq!(
+        render_range(&analysis, pos.unwrap().file, items[0].range),
+        "functions.k.yaml:9:26-9:28 `sp`"
+    );
+}
+
+#[test]
+fn completes_keys_of_embedded_kubernetes_objects() {
+    let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: apps.example.com}\n\
+               spec:\n  group: example.com\n  names: {kind: App, plural: apps}\n  scope: Namespaced\n  versions:\n    \
+               - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n          \
+               type: object\n          properties:\n            spec: {type: object, properties: {image: {type: string}, replicas: {type: integer}}}\n";
+    check_completions(
+        &format!(
+            "# - crd.yaml\n{crd}# - rt.k.yaml\napiVersion: koreo.dev/v1beta1\nkind: ResourceTemplate\nmetadata: {{name: t}}\nspec:\n  template:\n    apiVersion: example.com/v1\n    kind: App\n    spec:\n      image: x\n      $0\n"
+        ),
+        expect![[r#"
+            @ rt.k.yaml:10:7-10:7 ``
+            replicas Property — integer => "replicas: "
+        "#]],
+    );
+    check_completions(
+        &format!(
+            "# - crd.yaml\n{crd}# - rf.k.yaml\napiVersion: koreo.dev/v1beta1\nkind: ResourceFunction\nmetadata: {{name: f}}\nspec:\n  apiConfig: {{apiVersion: example.com/v1, kind: App, name: x}}\n  resource:\n    spec:\n      $0\n"
+        ),
+        expect![[r#"
+            @ rf.k.yaml:8:7-8:7 ``
+            image Property — string => "image: "
+            replicas Property — integer => "replicas: "
+        "#]],
+    );
+}
+
+#[test]
+fn completion_never_panics() {
+    let texts = [
+        "",
+        "=",
+        "a: =\r\nb: =inputs.\r\n",
+        "kind: ValueFunction\nspec:\n  return: {a: =inputs.é$0",
+        "- - - [",
+        "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\nspec:\n  return:\n    a: |\n      =inputs.\n      é",
+    ];
+    for t in texts {
+        let (analysis, _) = fixture::analysis(&t.replace("$0", ""));
+        let Some(file) = analysis.files().into_iter().next() else {
+            continue;
+        };
+        for o in 0..=t.len() {
+            let _ = analysis.completions(crate::FilePosition {
+                file,
+                offset: crate::TextSize::from(o as u32),
+            });
+        }
+    }
+}
