@@ -4,6 +4,8 @@ use expect_test::{Expect, expect};
 
 use crate::fixture::{self, render_range};
 
+const VF: &str = "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\n";
+
 /// Items as `label kind detail`, after a header with the replaced range of the first item
 /// (and of any item whose range differs).
 fn check_completions(fixture: &str, expect: Expect) {
@@ -469,4 +471,230 @@ fn completion_never_panics() {
             });
         }
     }
+}
+
+/// The edits of a rename applied to every file, as `path:` + the changed lines, or the
+/// refusal.
+fn check_rename(fixture: &str, new_name: &str, expect: Expect) {
+    let (analysis, pos) = fixture::analysis(fixture);
+    let pos = pos.expect("fixture needs $0");
+    let rendered = match analysis.rename(pos, new_name).unwrap() {
+        Err(e) => format!("refused: {e}"),
+        Ok(edits) => {
+            let mut out = String::new();
+            let mut files: Vec<_> = edits.iter().map(|e| e.file).collect();
+            files.dedup();
+            for file in files {
+                let text = analysis.file(file).unwrap().text().to_string();
+                let mut new = text.clone();
+                let mut mine: Vec<_> = edits.iter().filter(|e| e.file == file).collect();
+                mine.sort_by_key(|e| std::cmp::Reverse(e.range.start()));
+                for e in mine {
+                    new.replace_range(std::ops::Range::<usize>::from(e.range), &e.new_text);
+                }
+                out.push_str(&format!("{}:\n", analysis.file_key(file)));
+                for (a, b) in text.lines().zip(new.lines()) {
+                    if a != b {
+                        out.push_str(&format!("  {b}\n"));
+                    }
+                }
+            }
+            out
+        }
+    };
+    expect.assert_eq(&rendered);
+}
+
+const RENAME_WS: &str = r#"
+# - functions.k.yaml
+apiVersion: koreo.dev/v1beta1
+kind: ValueFunction
+metadata:
+  name: shared
+spec:
+  return: {}
+---
+apiVersion: koreo.dev/v1beta1
+kind: ResourceFunction
+metadata:
+  name: rf
+spec:
+  resourceTemplateRef:
+    name: ="tmpl"
+  overlays:
+    - overlayRef: {kind: ValueFunction, name: 'shared'}
+---
+apiVersion: koreo.dev/v1beta1
+kind: ResourceTemplate
+metadata:
+  name: tmpl
+spec:
+  template: {apiVersion: v1, kind: ConfigMap}
+# - wf.k.yaml
+apiVersion: koreo.dev/v1beta1
+kind: Workflow
+metadata:
+  name: shared
+spec:
+  steps:
+    - label: first
+      ref: {kind: ValueFunction, name: shared}
+    - label: second
+      refSwitch:
+        switchOn: =steps.first.kind
+        cases:
+          - case: a
+            kind: ValueFunction
+            name: "shared"
+          - case: b
+            kind: Workflow
+            name: shared
+      inputs:
+        x: |
+          =steps.first.value + steps["first"] + first.steps.first
+# - test.k.yaml
+apiVersion: koreo.dev/v1beta1
+kind: FunctionTest
+metadata:
+  name: t
+spec:
+  functionRef: {kind: ValueFunction, name: shared}
+  testCases: []
+"#;
+
+#[test]
+fn rename_resource_across_files_keeps_quotes_and_kinds() {
+    let fx = RENAME_WS.replacen(
+        "  name: shared\nspec:\n  return",
+        "  name: sh$0ared\nspec:\n  return",
+        1,
+    );
+    check_rename(
+        &fx,
+        "common",
+        expect![[r#"
+        functions.k.yaml:
+            name: common
+              - overlayRef: {kind: ValueFunction, name: 'common'}
+        wf.k.yaml:
+                ref: {kind: ValueFunction, name: common}
+                      name: "common"
+        test.k.yaml:
+            functionRef: {kind: ValueFunction, name: common}
+    "#]],
+    );
+    // From a reference, the Workflow of the same name is another resource.
+    let fx = RENAME_WS.replacen(
+        "case: b\n            kind: Workflow\n            name: shared",
+        "case: b\n            kind: Workflow\n            name: sha$0red",
+        1,
+    );
+    check_rename(
+        &fx,
+        "wf2",
+        expect![[r#"
+        wf.k.yaml:
+            name: wf2
+                      name: wf2
+    "#]],
+    );
+    // A literal expression reference follows its template.
+    let fx = RENAME_WS.replacen("  name: tmpl\n", "  name: tm$0pl\n", 1);
+    check_rename(
+        &fx,
+        "true",
+        expect![[r#"
+        functions.k.yaml:
+              name: ="true"
+            name: "true"
+    "#]],
+    );
+}
+
+#[test]
+fn rename_refusals() {
+    let fx = RENAME_WS.replacen("name: =\"tmpl\"", "name: =\"tm$0pl\"", 1);
+    check_rename(
+        &fx,
+        "other",
+        expect![
+            "refused: This name is a Koreo expression (`=…`); it is only known at run time and cannot be renamed."
+        ],
+    );
+    let fx = RENAME_WS.replacen(
+        "  name: shared\nspec:\n  return",
+        "  name: sh$0ared\nspec:\n  return",
+        1,
+    );
+    check_rename(
+        &fx,
+        "Bad_Name",
+        expect![
+            "refused: `Bad_Name` is not a valid Kubernetes name: use lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit (at most 253 characters)."
+        ],
+    );
+    // `rf` names a ResourceFunction: a ValueFunction may take the name.
+    check_rename(
+        &fx,
+        "rf",
+        expect![[r#"
+        functions.k.yaml:
+            name: rf
+              - overlayRef: {kind: ValueFunction, name: 'rf'}
+        wf.k.yaml:
+                ref: {kind: ValueFunction, name: rf}
+                      name: "rf"
+        test.k.yaml:
+            functionRef: {kind: ValueFunction, name: rf}
+    "#]],
+    );
+    let two = format!(
+        "{VF}metadata: {{name: a$0}}\nspec: {{}}\n---\n{VF}metadata: {{name: b}}\nspec: {{}}\n"
+    );
+    check_rename(
+        &two,
+        "b",
+        expect!["refused: A ValueFunction named `b` already exists."],
+    );
+    check_rename(&two, "a", expect![[r#""#]]);
+    check_rename(
+        "a: b$0\n",
+        "x",
+        expect![
+            "refused: Nothing to rename here: place the cursor on a resource name, a reference or a step label."
+        ],
+    );
+}
+
+#[test]
+fn rename_step_label_and_its_uses() {
+    let fx = RENAME_WS.replacen("label: first", "label: fi$0rst", 1);
+    check_rename(
+        &fx,
+        "initial",
+        expect![[r#"
+            wf.k.yaml:
+                  - label: initial
+                      switchOn: =steps.initial.kind
+                        =steps.initial.value + steps["initial"] + first.steps.first
+        "#]],
+    );
+    check_rename(
+        &fx,
+        "1st",
+        expect![
+            "refused: `1st` is not a valid step label: use 3 to 45 letters, digits or `_`, not starting with a digit."
+        ],
+    );
+    let (analysis, pos) = fixture::analysis(&fx);
+    let (range, name) = analysis
+        .prepare_rename(pos.unwrap())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(name, "first");
+    assert_eq!(
+        render_range(&analysis, pos.unwrap().file, range),
+        "wf.k.yaml:7:14-7:19 `first`"
+    );
 }

@@ -30,6 +30,7 @@ mod navigation;
 mod preview;
 #[cfg(test)]
 mod preview_tests;
+mod rename;
 mod schema;
 mod symbols;
 #[cfg(test)]
@@ -49,6 +50,7 @@ pub use folding::Fold;
 pub use koreo_syntax::{LineIndex, PositionEncoding, TextPosition};
 pub use navigation::{HoverResult, NavigationTarget};
 pub use preview::Preview;
+pub use rename::{RenameError, SourceEdit};
 pub use symbols::{Symbol, SymbolKind};
 pub use text_size::{TextRange, TextSize};
 pub use workflow_graph::{GraphNode, WorkflowGraph};
@@ -381,6 +383,25 @@ impl Analysis {
     /// variables, fields and functions inside `=` expressions.
     pub fn completions(&self, pos: FilePosition) -> Cancellable<Vec<CompletionItem>> {
         self.with_db(|db| completion::completions(db, pos))
+    }
+
+    /// The name to rename at `pos` (its range, without quotes, and current text); `None`
+    /// when there is nothing to rename, an error when renaming it is refused.
+    pub fn prepare_rename(
+        &self,
+        pos: FilePosition,
+    ) -> Cancellable<Result<Option<(TextRange, String)>, RenameError>> {
+        self.with_db(|db| rename::prepare_rename(db, pos))
+    }
+
+    /// The edits renaming the resource (definition and every reference, kind-aware) or the
+    /// step label (and its `steps.<label>` uses) at `pos` to `new_name`.
+    pub fn rename(
+        &self,
+        pos: FilePosition,
+        new_name: &str,
+    ) -> Cancellable<Result<Vec<SourceEdit>, RenameError>> {
+        self.with_db(|db| rename::rename(db, pos, new_name))
     }
 
     /// Foldable regions of a file.

@@ -1,7 +1,10 @@
 //! Handlers of the editing features (completion, rename, semantic tokens, inlay hints),
 //! registered on the router in one place to keep `lsp.rs` small.
 
+use std::collections::HashMap;
+
 use async_lsp::router::Router;
+use async_lsp::{ErrorCode, ResponseError};
 use koreo_ide::CompletionKind as Ck;
 use lsp_types::request;
 use lsp_types::*;
@@ -16,8 +19,69 @@ pub(super) fn completion_options() -> CompletionOptions {
     }
 }
 
+/// `renameProvider` of the server capabilities.
+pub(super) fn rename_options() -> OneOf<bool, RenameOptions> {
+    OneOf::Right(RenameOptions {
+        prepare_provider: Some(true),
+        work_done_progress_options: Default::default(),
+    })
+}
+
+/// A refused rename, shown to the user by the client.
+fn refused(e: koreo_ide::RenameError) -> ResponseError {
+    ResponseError::new(ErrorCode::REQUEST_FAILED, e.0)
+}
+
 /// Adds the handlers of this module to the router.
 pub(super) fn register(router: &mut Router<Server>) {
+    router.request::<request::PrepareRenameRequest, _>(|st, p| {
+        let key = uri_key(&p.text_document.uri);
+        let position = p.position;
+        let fut = on_snapshot(st, "prepareRename", move |a, conv| {
+            let Some(pos) = conv.file_position(a, &key, position) else {
+                return Ok(Ok(None));
+            };
+            Ok(a.prepare_rename(pos)?.map(|found| {
+                found.and_then(|(range, placeholder)| {
+                    Some(PrepareRenameResponse::RangeWithPlaceholder {
+                        range: conv.range(a, pos.file, range)?,
+                        placeholder,
+                    })
+                })
+            }))
+        });
+        async move { fut.await?.map_err(refused) }
+    });
+    router.request::<request::Rename, _>(|st, p| {
+        let key = uri_key(&p.text_document_position.text_document.uri);
+        let position = p.text_document_position.position;
+        let new_name = p.new_name;
+        let fut = on_snapshot(st, "rename", move |a, conv| {
+            let Some(pos) = conv.file_position(a, &key, position) else {
+                return Ok(Ok(None));
+            };
+            Ok(a.rename(pos, &new_name)?.map(|edits| {
+                let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
+                for e in edits {
+                    let (Ok(uri), Some(range)) = (
+                        Url::parse(&a.file_key(e.file)),
+                        conv.range(a, e.file, e.range),
+                    ) else {
+                        continue;
+                    };
+                    changes.entry(uri).or_default().push(TextEdit {
+                        range,
+                        new_text: e.new_text,
+                    });
+                }
+                Some(WorkspaceEdit {
+                    changes: Some(changes),
+                    ..Default::default()
+                })
+            }))
+        });
+        async move { fut.await?.map_err(refused) }
+    });
     router.request::<request::Completion, _>(|st, p| {
         let key = uri_key(&p.text_document_position.text_document.uri);
         let position = p.text_document_position.position;
