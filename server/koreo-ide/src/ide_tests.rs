@@ -698,3 +698,98 @@ fn rename_step_label_and_its_uses() {
         "wf.k.yaml:7:14-7:19 `first`"
     );
 }
+
+fn check_tokens(fixture: &str, expect: Expect) {
+    let (analysis, _) = fixture::analysis(fixture);
+    let file = analysis.files()[0];
+    let tokens = analysis.semantic_tokens(file).unwrap();
+    let text = analysis.file(file).unwrap().text().to_string();
+    let rendered: Vec<String> = tokens
+        .iter()
+        .map(|t| {
+            assert!(!text[t.range].contains('\n'), "{t:?} crosses a line");
+            let mods = match t.modifiers {
+                0 => "",
+                crate::MOD_DECLARATION => " +declaration",
+                crate::MOD_DEFAULT_LIBRARY => " +defaultLibrary",
+                _ => " +?",
+            };
+            format!(
+                "{} {:?}{mods}",
+                render_range(&analysis, file, t.range),
+                t.ty
+            )
+        })
+        .collect();
+    expect.assert_eq(&(rendered.join("\n") + "\n"));
+}
+
+#[test]
+fn semantic_tokens_of_cel_and_names() {
+    check_tokens(
+        r#"
+apiVersion: koreo.dev/v1beta1
+kind: Workflow
+metadata:
+  name: "wf"
+spec:
+  steps:
+    - label: one
+      ref: {kind: ValueFunction, name: make}
+      inputs:
+        names: |
+          =parent.spec.items.map(i,
+            i.name + "-é\n"
+          ).filter(n, has(n)) && true
+        quoted: "=size(inputs.a) >= 1"
+"#,
+        expect![[r#"
+            main.k.yaml:2:7-2:15 `Workflow` Type
+            main.k.yaml:4:10-4:12 `wf` Type +declaration
+            main.k.yaml:8:19-8:32 `ValueFunction` Type
+            main.k.yaml:8:40-8:44 `make` Type
+            main.k.yaml:11:11-11:12 `=` Operator
+            main.k.yaml:11:12-11:18 `parent` Variable +defaultLibrary
+            main.k.yaml:11:19-11:23 `spec` Property
+            main.k.yaml:11:24-11:29 `items` Property
+            main.k.yaml:11:30-11:33 `map` Macro +defaultLibrary
+            main.k.yaml:11:34-11:35 `i` Parameter
+            main.k.yaml:12:13-12:14 `i` Parameter
+            main.k.yaml:12:15-12:19 `name` Property
+            main.k.yaml:12:20-12:21 `+` Operator
+            main.k.yaml:12:22-12:29 `"-é\n"` String
+            main.k.yaml:13:13-13:19 `filter` Macro +defaultLibrary
+            main.k.yaml:13:20-13:21 `n` Parameter
+            main.k.yaml:13:23-13:26 `has` Macro +defaultLibrary
+            main.k.yaml:13:27-13:28 `n` Parameter
+            main.k.yaml:13:31-13:33 `&&` Operator
+            main.k.yaml:13:34-13:38 `true` Keyword
+            main.k.yaml:14:18-14:19 `=` Operator
+            main.k.yaml:14:19-14:23 `size` Function +defaultLibrary
+            main.k.yaml:14:24-14:30 `inputs` Variable +defaultLibrary
+            main.k.yaml:14:31-14:32 `a` Property
+            main.k.yaml:14:34-14:36 `>=` Operator
+            main.k.yaml:14:37-14:38 `1` Number
+        "#]],
+    );
+}
+
+#[test]
+fn semantic_tokens_split_multi_line_literals_per_line() {
+    let text = "apiVersion: koreo.dev/v1beta1\r\nkind: ValueFunction\r\nmetadata: {name: v}\r\nspec:\r\n  return:\r\n    a: |\r\n      =inputs.x + '''first\r\n        second''' + 1\r\n";
+    check_tokens(
+        text,
+        expect![[r#"
+        main.k.yaml:2:7-2:20 `ValueFunction` Type
+        main.k.yaml:3:18-3:19 `v` Type +declaration
+        main.k.yaml:7:7-7:8 `=` Operator
+        main.k.yaml:7:8-7:14 `inputs` Variable +defaultLibrary
+        main.k.yaml:7:15-7:16 `x` Property
+        main.k.yaml:7:17-7:18 `+` Operator
+        main.k.yaml:7:19-7:27 `'''first` String
+        main.k.yaml:8:9-8:18 `second'''` String
+        main.k.yaml:8:19-8:20 `+` Operator
+        main.k.yaml:8:21-8:22 `1` Number
+    "#]],
+    );
+}

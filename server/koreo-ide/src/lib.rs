@@ -32,6 +32,7 @@ mod preview;
 mod preview_tests;
 mod rename;
 mod schema;
+mod semantic_tokens;
 mod symbols;
 #[cfg(test)]
 mod tests;
@@ -51,6 +52,7 @@ pub use koreo_syntax::{LineIndex, PositionEncoding, TextPosition};
 pub use navigation::{HoverResult, NavigationTarget};
 pub use preview::Preview;
 pub use rename::{RenameError, SourceEdit};
+pub use semantic_tokens::{MOD_DECLARATION, MOD_DEFAULT_LIBRARY, SemanticToken, TokenType};
 pub use symbols::{Symbol, SymbolKind};
 pub use text_size::{TextRange, TextSize};
 pub use workflow_graph::{GraphNode, WorkflowGraph};
@@ -402,6 +404,11 @@ impl Analysis {
         new_name: &str,
     ) -> Cancellable<Result<Vec<SourceEdit>, RenameError>> {
         self.with_db(|db| rename::rename(db, pos, new_name))
+    }
+
+    /// Semantic tokens of a file in file order, each within one line.
+    pub fn semantic_tokens(&self, file: FileId) -> Cancellable<Vec<SemanticToken>> {
+        self.with_db(|db| semantic_tokens::semantic_tokens(db, file))
     }
 
     /// Foldable regions of a file.

@@ -513,6 +513,7 @@ impl Server {
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 completion_provider: Some(features::completion_options()),
                 rename_provider: Some(features::rename_options()),
+                semantic_tokens_provider: Some(features::semantic_tokens_options()),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),

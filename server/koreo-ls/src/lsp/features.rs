@@ -27,6 +27,39 @@ pub(super) fn rename_options() -> OneOf<bool, RenameOptions> {
     })
 }
 
+/// The semantic tokens legend: types in `koreo_ide::TokenType::ALL` order, modifiers by
+/// bit (`MOD_DECLARATION`, `MOD_DEFAULT_LIBRARY`).
+pub(super) fn semantic_tokens_options() -> SemanticTokensServerCapabilities {
+    use koreo_ide::TokenType as Tt;
+    let types = Tt::ALL
+        .iter()
+        .map(|t| match t {
+            Tt::Keyword => SemanticTokenType::KEYWORD,
+            Tt::Function => SemanticTokenType::FUNCTION,
+            Tt::Variable => SemanticTokenType::VARIABLE,
+            Tt::Property => SemanticTokenType::PROPERTY,
+            Tt::String => SemanticTokenType::STRING,
+            Tt::Number => SemanticTokenType::NUMBER,
+            Tt::Operator => SemanticTokenType::OPERATOR,
+            Tt::Macro => SemanticTokenType::MACRO,
+            Tt::Parameter => SemanticTokenType::PARAMETER,
+            Tt::Type => SemanticTokenType::TYPE,
+        })
+        .collect();
+    SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+        legend: SemanticTokensLegend {
+            token_types: types,
+            token_modifiers: vec![
+                SemanticTokenModifier::DECLARATION,
+                SemanticTokenModifier::DEFAULT_LIBRARY,
+            ],
+        },
+        full: Some(SemanticTokensFullOptions::Bool(true)),
+        range: None,
+        work_done_progress_options: Default::default(),
+    })
+}
+
 /// A refused rename, shown to the user by the client.
 fn refused(e: koreo_ide::RenameError) -> ResponseError {
     ResponseError::new(ErrorCode::REQUEST_FAILED, e.0)
@@ -34,6 +67,19 @@ fn refused(e: koreo_ide::RenameError) -> ResponseError {
 
 /// Adds the handlers of this module to the router.
 pub(super) fn register(router: &mut Router<Server>) {
+    router.request::<request::SemanticTokensFullRequest, _>(|st, p| {
+        let key = uri_key(&p.text_document.uri);
+        on_snapshot(st, "semanticTokens/full", move |a, conv| {
+            let Some(file) = a.file_id(&key) else {
+                return Ok(None);
+            };
+            let data = conv.semantic_tokens(a, file, &a.semantic_tokens(file)?);
+            Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+                result_id: None,
+                data,
+            })))
+        })
+    });
     router.request::<request::PrepareRenameRequest, _>(|st, p| {
         let key = uri_key(&p.text_document.uri);
         let position = p.position;
@@ -132,4 +178,47 @@ pub(super) fn register(router: &mut Router<Server>) {
             Ok(Some(CompletionResponse::Array(items)))
         })
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use koreo_ide::PositionEncoding;
+
+    use super::super::convert::Conv;
+
+    /// `(deltaLine, deltaStart, length, type)` of every token.
+    fn encoded(enc: PositionEncoding) -> Vec<(u32, u32, u32, u32)> {
+        let (a, _) = koreo_ide::fixture::analysis(
+            "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\nmetadata: {name: v}\nspec:\n  return:\n    a: |\n      ='é😀' + inputs.x +\n        1\n",
+        );
+        let file = a.files()[0];
+        let tokens = a.semantic_tokens(file).unwrap();
+        Conv::new(enc)
+            .semantic_tokens(&a, file, &tokens)
+            .iter()
+            .map(|t| (t.delta_line, t.delta_start, t.length, t.token_type))
+            .collect()
+    }
+
+    #[test]
+    fn semantic_tokens_are_delta_encoded_in_the_negotiated_encoding() {
+        // `'é😀'` is 5 UTF-16 units but 8 UTF-8 bytes; what follows shifts accordingly.
+        assert_eq!(
+            encoded(PositionEncoding::Utf16),
+            [
+                (1, 6, 13, 9),
+                (1, 17, 1, 9),
+                (4, 6, 1, 6),
+                (0, 1, 5, 4),
+                (0, 6, 1, 6),
+                (0, 2, 6, 2),
+                (0, 7, 1, 3),
+                (0, 2, 1, 6),
+                (1, 8, 1, 5),
+            ]
+        );
+        let utf8 = encoded(PositionEncoding::Utf8);
+        assert_eq!(utf8[3], (0, 1, 8, 4));
+        assert_eq!(utf8[4], (0, 9, 1, 6));
+    }
 }
