@@ -793,3 +793,34 @@ fn semantic_tokens_split_multi_line_literals_per_line() {
     "#]],
     );
 }
+
+#[test]
+fn inlay_hints_show_step_targets_and_their_inputs() {
+    let fx = format!(
+        "{FUNCS}# - wf.k.yaml\napiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {{name: w}}\nspec:\n  steps:\n    - label: cfg\n      ref: {{kind: ValueFunction, name: make-config}}\n    - label: dep\n      ref:\n        name: make-deployment\n        kind: ResourceFunction\n    - label: missing\n      ref: {{kind: ValueFunction, name: nope}}\n    - label: switch\n      refSwitch:\n        switchOn: =parent.x\n        cases:\n          - {{case: a, kind: ValueFunction, name: other-vf}}\n"
+    );
+    let (analysis, _) = fixture::analysis(&fx);
+    let file = analysis.file_id("wf.k.yaml").unwrap();
+    let hints = analysis.inlay_hints(file, None).unwrap();
+    let text = analysis.file(file).unwrap().text().to_string();
+    let rendered: Vec<String> = hints
+        .iter()
+        .map(|h| {
+            let at = usize::from(h.offset);
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            format!(
+                "{}⟨{}⟩ {}",
+                text[line_start..at].trim_start(),
+                h.label,
+                h.tooltip.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    expect![[r#"
+        ref: {kind: ValueFunction, name: make-config}⟨→ ValueFunction(prefix)⟩ `make-config` reads `inputs.prefix`.
+        name: make-deployment⟨→ ResourceFunction()⟩ `make-deployment` reads no `inputs`.
+        - {case: a, kind: ValueFunction, name: other-vf}⟨→ ValueFunction()⟩ `other-vf` reads no `inputs`."#]].assert_eq(&rendered.join("\n"));
+    // Nothing on FunctionTests.
+    let ft = analysis.file_id("test.k.yaml").unwrap();
+    assert!(analysis.inlay_hints(ft, None).unwrap().is_empty());
+}

@@ -25,6 +25,7 @@ pub mod fixture;
 mod folding;
 #[cfg(test)]
 mod ide_tests;
+mod inlay_hints;
 mod kube_validation;
 mod navigation;
 mod preview;
@@ -48,6 +49,7 @@ pub use completion::{CompletionItem, CompletionKind};
 pub use db::{Contents, CrdLoc, DefLoc, FileAnalysis, Index, MAX_FILE_BYTES};
 pub use diagnostics::{Diagnostic, Related, Severity};
 pub use folding::Fold;
+pub use inlay_hints::InlayHint;
 pub use koreo_syntax::{LineIndex, PositionEncoding, TextPosition};
 pub use navigation::{HoverResult, NavigationTarget};
 pub use preview::Preview;
@@ -409,6 +411,16 @@ impl Analysis {
     /// Semantic tokens of a file in file order, each within one line.
     pub fn semantic_tokens(&self, file: FileId) -> Cancellable<Vec<SemanticToken>> {
         self.with_db(|db| semantic_tokens::semantic_tokens(db, file))
+    }
+
+    /// Inlay hints of a file (those in `range` when given): each Workflow step reference's
+    /// target kind and the inputs it reads.
+    pub fn inlay_hints(
+        &self,
+        file: FileId,
+        range: Option<TextRange>,
+    ) -> Cancellable<Vec<InlayHint>> {
+        self.with_db(|db| inlay_hints::inlay_hints(db, file, range))
     }
 
     /// Foldable regions of a file.

@@ -514,6 +514,7 @@ impl Server {
                 completion_provider: Some(features::completion_options()),
                 rename_provider: Some(features::rename_options()),
                 semantic_tokens_provider: Some(features::semantic_tokens_options()),
+                inlay_hint_provider: Some(OneOf::Left(true)),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),

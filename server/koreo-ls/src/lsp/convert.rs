@@ -181,6 +181,11 @@ fn symbol_kind(kind: IdeKind, detail: Option<&str>) -> SymbolKind {
 }
 
 impl Conv {
+    /// The negotiated position encoding.
+    pub fn encoding(&self) -> PositionEncoding {
+        self.enc
+    }
+
     /// LSP's relative encoding of semantic tokens (each on one line, in file order), with
     /// columns and lengths in the negotiated encoding. Type and modifier numbers are the
     /// legend's indices (see `features::semantic_tokens_legend`).

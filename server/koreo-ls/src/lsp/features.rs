@@ -67,6 +67,42 @@ fn refused(e: koreo_ide::RenameError) -> ResponseError {
 
 /// Adds the handlers of this module to the router.
 pub(super) fn register(router: &mut Router<Server>) {
+    router.request::<request::InlayHintRequest, _>(|st, p| {
+        let key = uri_key(&p.text_document.uri);
+        let enabled = st.settings.inlay_hints.enabled;
+        on_snapshot(st, "inlayHint", move |a, conv| {
+            let Some(file) = a.file_id(&key).filter(|_| enabled) else {
+                return Ok(None);
+            };
+            let range = a
+                .file(file)
+                .map(|fa| super::convert::text_range(fa.line_index(), p.range, conv.encoding()));
+            let hints = a.inlay_hints(file, range)?;
+            Ok(Some(
+                hints
+                    .into_iter()
+                    .filter_map(|h| {
+                        let at = conv.range(a, file, koreo_ide::TextRange::empty(h.offset))?;
+                        Some(InlayHint {
+                            position: at.start,
+                            label: InlayHintLabel::String(h.label),
+                            kind: Some(InlayHintKind::TYPE),
+                            text_edits: None,
+                            tooltip: h.tooltip.map(|t| {
+                                InlayHintTooltip::MarkupContent(MarkupContent {
+                                    kind: MarkupKind::Markdown,
+                                    value: t,
+                                })
+                            }),
+                            padding_left: Some(true),
+                            padding_right: None,
+                            data: None,
+                        })
+                    })
+                    .collect(),
+            ))
+        })
+    });
     router.request::<request::SemanticTokensFullRequest, _>(|st, p| {
         let key = uri_key(&p.text_document.uri);
         on_snapshot(st, "semanticTokens/full", move |a, conv| {
