@@ -237,6 +237,26 @@ impl Ctx<'_> {
             }
             return;
         }
+        // The inputs the called function reads, where a caller or test provides them.
+        if let Some(target) = self.input_target(path) {
+            for k in input_keys(self.db, target) {
+                if !present.contains(&k) {
+                    out.push(CompletionItem {
+                        insert_text: format!("{k}{suffix}"),
+                        label: k,
+                        kind: CompletionKind::Property,
+                        detail: Some(format!(
+                            "input of {}",
+                            target.name.as_ref().map_or("", |n| n.value.as_str())
+                        )),
+                        documentation: None,
+                        range,
+                        snippet: false,
+                    });
+                }
+            }
+            return;
+        }
         let Some(view) = self.schema_at(path) else {
             return;
         };
@@ -301,8 +321,22 @@ impl Ctx<'_> {
         if let [PathSegment::Key(k)] = path.as_slice() {
             match k.as_str() {
                 "kind" => {
-                    for k in Kind::ALL {
-                        out.push(value(k.as_str(), CompletionKind::EnumMember, None));
+                    let api = self
+                        .root
+                        .and_then(|r| r.get("apiVersion"))
+                        .and_then(Node::as_str);
+                    match api.filter(|a| *a != koreo_model::KOREO_API_VERSION) {
+                        // Another API: the kinds the schema store knows for it.
+                        Some(api) => {
+                            for ks in self.db.schemas.kinds_of_api_version(api) {
+                                out.push(value(&ks.gvk.kind, CompletionKind::EnumMember, None));
+                            }
+                        }
+                        None => {
+                            for k in Kind::ALL {
+                                out.push(value(k.as_str(), CompletionKind::EnumMember, None));
+                            }
+                        }
                     }
                     return;
                 }
@@ -355,6 +389,49 @@ impl Ctx<'_> {
                 };
                 out.push(value(&label, CompletionKind::EnumMember, None));
             }
+        }
+    }
+
+    /// The function whose inputs the mapping at `path` provides: a Workflow step's
+    /// `inputs`, a FunctionTest's `inputs` or a test case's `inputOverrides`.
+    fn input_target(&self, path: &[PathSegment]) -> Option<&Resource> {
+        let res = self.resource?;
+        let reference = match (&res.body, path) {
+            (
+                Body::Workflow(wf),
+                [
+                    PathSegment::Key(s),
+                    PathSegment::Key(st),
+                    PathSegment::Index(i),
+                    PathSegment::Key(inp),
+                ],
+            ) if s == "spec" && st == "steps" && inp == "inputs" => {
+                wf.steps.get(*i)?.reference.as_ref()?
+            }
+            (Body::FunctionTest(ft), [PathSegment::Key(s), PathSegment::Key(inp)])
+                if s == "spec" && inp == "inputs" =>
+            {
+                ft.function_ref.as_ref()?
+            }
+            (
+                Body::FunctionTest(ft),
+                [
+                    PathSegment::Key(s),
+                    PathSegment::Key(tc),
+                    PathSegment::Index(_),
+                    PathSegment::Key(o),
+                ],
+            ) if s == "spec" && tc == "testCases" && o == "inputOverrides" => {
+                ft.function_ref.as_ref()?
+            }
+            _ => return None,
+        };
+        let [d] = crate::navigation::resolve(self.db, reference)[..] else {
+            return None;
+        };
+        match self.db.files.get(&d.file)?.items().get(d.doc)? {
+            Item::Resource(r) if r.kind != Kind::Workflow => Some(r),
+            _ => None,
         }
     }
 

@@ -450,7 +450,7 @@ fn completes_keys_of_embedded_kubernetes_objects() {
 }
 
 #[test]
-fn completion_never_panics() {
+fn editing_features_never_panic() {
     let texts = [
         "",
         "=",
@@ -458,17 +458,23 @@ fn completion_never_panics() {
         "kind: ValueFunction\nspec:\n  return: {a: =inputs.é$0",
         "- - - [",
         "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\nspec:\n  return:\n    a: |\n      =inputs.\n      é",
+        "apiVersion: koreo.dev/v1beta1\r\nkind: Workflow\r\nmetadata: {name: 'w'}\r\nspec:\r\n  steps:\r\n    - label: é\r\n      ref: {kind: Workflow, name: w}\r\n      inputs: {a: \"=steps.é.\\u00e9 + '''\\\r\n x\"}\r\n    - refSwitch: {cases: [{name: =}]}\r\n",
     ];
     for t in texts {
         let (analysis, _) = fixture::analysis(&t.replace("$0", ""));
         let Some(file) = analysis.files().into_iter().next() else {
             continue;
         };
-        for o in 0..=t.len() {
-            let _ = analysis.completions(crate::FilePosition {
+        let _ = analysis.semantic_tokens(file).unwrap();
+        let _ = analysis.inlay_hints(file, None).unwrap();
+        for o in 0..=t.len() + 1 {
+            let pos = crate::FilePosition {
                 file,
                 offset: crate::TextSize::from(o as u32),
-            });
+            };
+            let _ = analysis.completions(pos).unwrap();
+            let _ = analysis.prepare_rename(pos).unwrap();
+            let _ = analysis.rename(pos, "new-name").unwrap();
         }
     }
 }
@@ -823,4 +829,45 @@ fn inlay_hints_show_step_targets_and_their_inputs() {
     // Nothing on FunctionTests.
     let ft = analysis.file_id("test.k.yaml").unwrap();
     assert!(analysis.inlay_hints(ft, None).unwrap().is_empty());
+}
+
+#[test]
+fn completes_input_keys_where_callers_and_tests_provide_them() {
+    let fx = format!(
+        "{FUNCS}# - wf.k.yaml\napiVersion: koreo.dev/v1beta1\nkind: Workflow\nmetadata: {{name: w}}\nspec:\n  steps:\n    - label: cfg\n      ref: {{kind: ValueFunction, name: make-config}}\n      inputs:\n        fromTest: x\n        $0\n"
+    );
+    check_completions(
+        &fx,
+        expect![[r#"
+        @ wf.k.yaml:10:9-10:9 ``
+        prefix Property — input of make-config => "prefix: "
+    "#]],
+    );
+    let fx = FUNCS.replace("  inputs: {prefix: a, fromTest: b}", "  inputs:\n    $0");
+    assert_eq!(labels(&fx), ["prefix"]);
+}
+
+#[test]
+fn completes_kinds_of_other_api_versions() {
+    let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: apps.example.com}\n\
+               spec:\n  group: example.com\n  names: {kind: App, plural: apps}\n  scope: Namespaced\n  versions:\n    \
+               - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema: {type: object}\n";
+    assert_eq!(
+        labels(&format!(
+            "# - crd.yaml\n{crd}# - app.yaml\napiVersion: example.com/v1\nkind: $0\n"
+        )),
+        ["App"]
+    );
+}
+
+#[test]
+fn completes_cel_in_crlf_block_scalars() {
+    let fx = "apiVersion: koreo.dev/v1beta1\r\nkind: ValueFunction\r\nmetadata: {name: v}\r\nspec:\r\n  locals:\r\n    used: =inputs.alpha\r\n  return:\r\n    a: >-\r\n      =inputs.alpha +\r\n        inputs.al$0\r\n";
+    let (analysis, pos) = fixture::analysis(fx);
+    let items = analysis.completions(pos.unwrap()).unwrap();
+    assert_eq!(items[0].label, "alpha");
+    assert_eq!(
+        render_range(&analysis, pos.unwrap().file, items[0].range),
+        "main.k.yaml:10:16-10:18 `al`"
+    );
 }
