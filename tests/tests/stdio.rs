@@ -602,3 +602,124 @@ fn function_test_failures_code_actions_and_run_tests() {
     assert_eq!(r["tests"][0]["cases"][0]["verdict"], "fail");
     assert_eq!(c.shutdown(), Some(0));
 }
+
+#[test]
+fn completion_rename_semantic_tokens_and_inlay_hints() {
+    let mut c = LspClient::spawn(&["--stdio"], &[]);
+    let init = c.initialize(&demo(), &["utf-16"]);
+    let caps = &init["capabilities"];
+    assert_eq!(
+        caps["completionProvider"]["triggerCharacters"],
+        json!([".", ":", " "])
+    );
+    assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+    assert_eq!(caps["inlayHintProvider"], true);
+    let legend = &caps["semanticTokensProvider"]["legend"];
+    assert_eq!(legend["tokenTypes"][0], "keyword");
+    assert_eq!(caps["semanticTokensProvider"]["full"], true);
+    c.notification("koreo/status", |p| p["indexing"] == false);
+
+    // Complete `steps.` in the second step of the workflow: the earlier step's label.
+    let wf_path = demo().join("workflow.k.yaml");
+    let uri = file_uri(&wf_path);
+    let text = std::fs::read_to_string(&wf_path).unwrap().replacen(
+        "name: =steps.config.name",
+        "name: =steps.",
+        1,
+    );
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "koreo", "version": 1, "text": text}}),
+    );
+    let (line, l) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.trim() == "name: =steps.")
+        .unwrap();
+    let completion = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": l.len()}}),
+    );
+    let items = completion["result"].as_array().expect("completion items");
+    assert_eq!(items[0]["label"], "config", "{completion}");
+    assert_eq!(
+        items[0]["textEdit"]["range"]["start"],
+        json!({"line": line, "character": l.len()})
+    );
+    assert!(items.iter().any(|i| i["label"] == "to_ref"));
+
+    // Rename web-config from the step reference: definition, reference and FunctionTest.
+    let ref_line = text
+        .lines()
+        .position(|l| l.trim() == "name: web-config")
+        .unwrap();
+    let at = json!({"line": ref_line, "character": 18});
+    let prep = c.request(
+        "textDocument/prepareRename",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    );
+    assert_eq!(prep["result"]["placeholder"], "web-config", "{prep}");
+    let renamed = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": at, "newName": "web-settings"}),
+    );
+    let changes = renamed["result"]["changes"].as_object().expect("changes");
+    let mut files: Vec<&String> = changes.keys().collect();
+    files.sort();
+    let want = |p: &str| file_uri(&demo().join(p));
+    assert_eq!(
+        files,
+        [
+            &want("functions/config.k.yaml"),
+            &want("tests/config.k.yaml"),
+            &want("workflow.k.yaml")
+        ]
+    );
+    assert_eq!(changes[&uri][0]["newText"], "web-settings");
+    let refused = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": at, "newName": "Web_Settings"}),
+    );
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not a valid Kubernetes name")),
+        "{refused}"
+    );
+
+    // Semantic tokens: relative five-number groups.
+    let tokens = c.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let data = tokens["result"]["data"].as_array().expect("data");
+    assert!(!data.is_empty() && data.len().is_multiple_of(5));
+
+    // Inlay hints name each step's target, until the setting turns them off.
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 999, "character": 0}});
+    let hints = c.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": whole}),
+    );
+    let labels: Vec<&str> = hints["result"]
+        .as_array()
+        .expect("hints")
+        .iter()
+        .map(|h| h["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.iter().any(|l| l.starts_with("→ ValueFunction(")),
+        "{labels:?}"
+    );
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"koreo": {"offline": true, "inlayHints": {"enabled": false}}}}),
+    );
+    let hints = c.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": whole}),
+    );
+    assert_eq!(hints["result"], Value::Null);
+
+    assert_eq!(c.shutdown(), Some(0));
+}

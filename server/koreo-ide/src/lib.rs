@@ -17,6 +17,7 @@
 
 mod code_actions;
 mod code_lens;
+mod completion;
 mod db;
 pub mod diagnostics;
 pub mod discover;
@@ -26,12 +27,17 @@ mod folding;
 pub mod function_tests;
 #[cfg(test)]
 mod function_tests_tests;
+#[cfg(test)]
+mod ide_tests;
+mod inlay_hints;
 mod kube_validation;
 mod navigation;
 mod preview;
 #[cfg(test)]
 mod preview_tests;
+mod rename;
 mod schema;
+mod semantic_tokens;
 mod symbols;
 #[cfg(test)]
 mod tests;
@@ -44,13 +50,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use code_actions::{Assist, TextEdit};
 pub use code_lens::CodeLens;
+pub use completion::{CompletionItem, CompletionKind};
 pub use db::{Contents, CrdLoc, DefLoc, FileAnalysis, Index, MAX_FILE_BYTES};
 pub use diagnostics::{Diagnostic, Related, Severity};
 pub use folding::Fold;
 pub use function_tests::{CaseReport, CaseVerdict, TestReport, TestVerdict};
+pub use inlay_hints::InlayHint;
 pub use koreo_syntax::{LineIndex, PositionEncoding, TextPosition};
 pub use navigation::{HoverResult, NavigationTarget};
 pub use preview::Preview;
+pub use rename::{RenameError, SourceEdit};
+pub use semantic_tokens::{MOD_DECLARATION, MOD_DEFAULT_LIBRARY, SemanticToken, TokenType};
 pub use symbols::{Symbol, SymbolKind};
 pub use text_size::{TextRange, TextSize};
 pub use workflow_graph::{GraphNode, WorkflowGraph};
@@ -405,6 +415,46 @@ impl Analysis {
     /// The code lenses of a file (every provider's, in file order).
     pub fn code_lenses(&self, file: FileId) -> Cancellable<Vec<CodeLens>> {
         self.with_db(|db| code_lens::code_lenses(db, file))
+    }
+
+    /// Completion candidates at `pos`: YAML keys and values, reference names, and CEL
+    /// variables, fields and functions inside `=` expressions.
+    pub fn completions(&self, pos: FilePosition) -> Cancellable<Vec<CompletionItem>> {
+        self.with_db(|db| completion::completions(db, pos))
+    }
+
+    /// The name to rename at `pos` (its range, without quotes, and current text); `None`
+    /// when there is nothing to rename, an error when renaming it is refused.
+    pub fn prepare_rename(
+        &self,
+        pos: FilePosition,
+    ) -> Cancellable<Result<Option<(TextRange, String)>, RenameError>> {
+        self.with_db(|db| rename::prepare_rename(db, pos))
+    }
+
+    /// The edits renaming the resource (definition and every reference, kind-aware) or the
+    /// step label (and its `steps.<label>` uses) at `pos` to `new_name`.
+    pub fn rename(
+        &self,
+        pos: FilePosition,
+        new_name: &str,
+    ) -> Cancellable<Result<Vec<SourceEdit>, RenameError>> {
+        self.with_db(|db| rename::rename(db, pos, new_name))
+    }
+
+    /// Semantic tokens of a file in file order, each within one line.
+    pub fn semantic_tokens(&self, file: FileId) -> Cancellable<Vec<SemanticToken>> {
+        self.with_db(|db| semantic_tokens::semantic_tokens(db, file))
+    }
+
+    /// Inlay hints of a file (those in `range` when given): each Workflow step reference's
+    /// target kind and the inputs it reads.
+    pub fn inlay_hints(
+        &self,
+        file: FileId,
+        range: Option<TextRange>,
+    ) -> Cancellable<Vec<InlayHint>> {
+        self.with_db(|db| inlay_hints::inlay_hints(db, file, range))
     }
 
     /// Foldable regions of a file.

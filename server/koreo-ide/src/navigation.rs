@@ -31,7 +31,7 @@ pub struct HoverResult {
 }
 
 /// What the cursor is on.
-enum Hit<'a> {
+pub(crate) enum Hit<'a> {
     /// The name of a reference to another resource.
     Ref(&'a Reference),
     /// The `metadata.name` of a resource.
@@ -48,7 +48,7 @@ fn contains(range: TextRange, offset: TextSize) -> bool {
     range.contains_inclusive(offset)
 }
 
-fn hit_at(db: &Db, pos: FilePosition) -> Option<Hit<'_>> {
+pub(crate) fn hit_at(db: &Db, pos: FilePosition) -> Option<Hit<'_>> {
     let fa = db.files.get(&pos.file)?;
     for res in fa.resources() {
         if !contains(res.range, pos.offset) {
@@ -83,7 +83,7 @@ fn hit_at(db: &Db, pos: FilePosition) -> Option<Hit<'_>> {
 
 /// The definitions a reference points at: exact kind first, else any allowed kind (so
 /// navigation still works while the kind is wrong).
-fn resolve<'a>(db: &'a Db, r: &Reference) -> Vec<&'a DefLoc> {
+pub(crate) fn resolve<'a>(db: &'a Db, r: &Reference) -> Vec<&'a DefLoc> {
     let Some(name) = &r.name else {
         return Vec::new();
     };

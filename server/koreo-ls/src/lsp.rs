@@ -7,6 +7,7 @@
 
 mod commands;
 mod convert;
+mod features;
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -410,6 +411,7 @@ fn router(client: ClientSocket) -> Router<Server> {
                 Ok(Some(conv.folding_ranges(a, file, &a.folding_ranges(file)?)))
             })
         });
+    features::register(&mut router);
     if std::env::var("KOREO_LS_PANIC_REQUEST").as_deref() == Ok("1") {
         router.request::<PanicRequest, _>(|st, _| {
             on_snapshot(
@@ -538,6 +540,10 @@ impl Server {
                         ..Default::default()
                     },
                 )),
+                completion_provider: Some(features::completion_options()),
+                rename_provider: Some(features::rename_options()),
+                semantic_tokens_provider: Some(features::semantic_tokens_options()),
+                inlay_hint_provider: Some(OneOf::Left(true)),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),

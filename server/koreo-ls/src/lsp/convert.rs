@@ -215,3 +215,52 @@ fn symbol_kind(kind: IdeKind, detail: Option<&str>) -> SymbolKind {
         },
     }
 }
+
+impl Conv {
+    /// The negotiated position encoding.
+    pub fn encoding(&self) -> PositionEncoding {
+        self.enc
+    }
+
+    /// LSP's relative encoding of semantic tokens (each on one line, in file order), with
+    /// columns and lengths in the negotiated encoding. Type and modifier numbers are the
+    /// legend's indices (see `features::semantic_tokens_legend`).
+    pub fn semantic_tokens(
+        &self,
+        a: &Analysis,
+        file: FileId,
+        tokens: &[koreo_ide::SemanticToken],
+    ) -> Vec<lsp_types::SemanticToken> {
+        let Some(fa) = a.file(file) else {
+            return Vec::new();
+        };
+        let li = fa.line_index();
+        let mut out = Vec::with_capacity(tokens.len());
+        let (mut line, mut col) = (0u32, 0u32);
+        for t in tokens {
+            let s = li.position_clamped(t.range.start(), self.enc);
+            let e = li.position_clamped(t.range.end(), self.enc);
+            if e.line != s.line || e.character <= s.character || s.line < line {
+                continue;
+            }
+            let delta_line = s.line - line;
+            let delta_start = if delta_line == 0 {
+                s.character - col
+            } else {
+                s.character
+            };
+            out.push(lsp_types::SemanticToken {
+                delta_line,
+                delta_start,
+                length: e.character - s.character,
+                token_type: koreo_ide::TokenType::ALL
+                    .iter()
+                    .position(|k| *k == t.ty)
+                    .unwrap_or(0) as u32,
+                token_modifiers_bitset: t.modifiers,
+            });
+            (line, col) = (s.line, s.character);
+        }
+        out
+    }
+}
