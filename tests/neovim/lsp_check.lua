@@ -29,13 +29,16 @@ end
 
 local ok, err = pcall(function()
   local timeout = tonumber(env.KOREO_TIMEOUT_MS or '30000')
-  local plan = vim.fn.json_decode(assert(env.KOREO_PLAN, 'KOREO_PLAN unset'))
+  local plan = vim.fn.json_decode((assert(env.KOREO_PLAN, 'KOREO_PLAN unset')))
   vim.cmd('edit ' .. vim.fn.fnameescape((assert(env.KOREO_FILE, 'KOREO_FILE unset'))))
   local buf = vim.api.nvim_get_current_buf()
   local client_id = vim.lsp.start_client({
     name = 'koreo-ls',
     cmd = { (assert(env.KOREO_LS, 'KOREO_LS unset')), '--stdio' },
     root_dir = (assert(env.KOREO_ROOT, 'KOREO_ROOT unset')),
+    -- Send each edit at once: Neovim 0.7 debounces didChange (150 ms) and does not flush it
+    -- before request_sync, so a completion right after an edit would see the old text.
+    flags = { debounce_text_changes = 0 },
   })
   assert(client_id, 'could not start koreo-ls')
   vim.lsp.buf_attach_client(buf, client_id)
@@ -94,7 +97,10 @@ local ok, err = pcall(function()
   for _, c in ipairs(plan.complete or {}) do
     local lnum, text = c[1], c[2]
     vim.api.nvim_buf_set_lines(buf, lnum, lnum + 1, false, { text })
-    local resp = client.request_sync('textDocument/completion', at({ lnum, #text }), timeout, buf)
+    -- In Insert mode the cursor sits after the last character; Normal mode cannot put it there,
+    -- so the position is given directly (ASCII text: bytes = UTF-16 units).
+    local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = lnum, character = #text } }
+    local resp = client.request_sync('textDocument/completion', params, timeout, buf)
     assert(resp and not resp.err and resp.result, 'completion failed: ' .. vim.inspect(resp))
     local items = resp.result.items or resp.result
     local entry = { line = lnum, labels = {} }

@@ -61,8 +61,11 @@ fn neovim_diagnostics_hover_fix_completion_and_definition() {
     // The service step's namespace input (the last `namespace:` line of the workflow).
     let ns_line = text
         .lines()
-        .rposition(|l| l.trim() == "namespace: =steps.config.namespace")
-        .unwrap();
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "namespace: =steps.config.namespace")
+        .last()
+        .unwrap()
+        .0;
     let out = ws.join("nvim-result.json");
     let plan = serde_json::json!({
         "hover": [ref_line, 16],
