@@ -84,6 +84,40 @@ impl ParseFailure {
     }
 }
 
+/// The first Koreo Expression of `encoded` that does not parse on its own: the file range
+/// of its first error (exact when the body maps character for character, else its node)
+/// and the message.
+fn first_failing_expression(encoded: &Encoded) -> Option<(TextRange, String)> {
+    encoded
+        .segments
+        .iter()
+        .filter(|s| s.kind == crate::encode::SegmentKind::Expression)
+        .find_map(|seg| {
+            let body = encoded
+                .text
+                .get(std::ops::Range::<usize>::from(seg.encoded))?;
+            let parse = koreo_cel_syntax::parse(body);
+            parse.celpy_error?;
+            let err = parse.errors.first()?;
+            let range = match seg.exact {
+                Some(exact) => {
+                    // An error at the very end (a dangling operator) gets the last character.
+                    let len = TextSize::of(body);
+                    let start = err.span.start().min(len);
+                    let end = err.span.end().clamp(start, len);
+                    let (start, end) = if start == end && start > TextSize::from(0) {
+                        (start - TextSize::from(1), end)
+                    } else {
+                        (start, end)
+                    };
+                    TextRange::new(exact + start, exact + end)
+                }
+                None => seg.node,
+            };
+            Some((range, err.message.clone()))
+        })
+}
+
 /// Compiles encoded CEL text.
 pub fn compile(encoded: Encoded, owner: Option<&ResourceRef>) -> Result<CelProgram, ParseFailure> {
     let parse = koreo_cel_syntax::parse(&encoded.text);
@@ -98,17 +132,25 @@ pub fn compile(encoded: Encoded, owner: Option<&ResourceRef>) -> Result<CelProgr
                     .next()
                     .is_some_and(|c| c == '_' || c.is_ascii_alphanumeric())
         });
-        let detail = parse
+        let mut detail = parse
             .errors
             .first()
             .map(|e| e.message.clone())
             .unwrap_or_else(|| "syntax error".into());
+        let mut file_range = encoded.file_range(TextRange::at(offset, token_len(rest)));
+        // The engine parses the whole encoded structure, so an unfinished expression is
+        // reported at the bracket after it (`found ]`). The person wrote one `=` string:
+        // point at the first one that fails alone, with what our parser says of it.
+        if let Some((range, message)) = first_failing_expression(&encoded) {
+            file_range = Some(range);
+            detail = message;
+        }
         return Err(ParseFailure {
             line,
             column,
             context,
             offset,
-            file_range: encoded.file_range(TextRange::at(offset, token_len(rest))),
+            file_range,
             detail,
             crash,
         });

@@ -55,6 +55,29 @@ fn parse_errors_point_inside_the_expression() {
 }
 
 #[test]
+fn an_unfinished_expression_is_reported_in_itself_not_at_the_encoded_bracket() {
+    // The engine parses `{"ok":1,"x":inputs.a +}` and stops at the `}`; the person wrote
+    // `=inputs.a +`: the diagnostic points at the dangling `+` and says so.
+    let text = vf("dangling", "  return:\n    ok: 1\n    x: =inputs.a +\n");
+    let reg = workspace(&[("f.yaml", &text)]);
+    let d = reg
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.code == "cel-parse-error")
+        .expect("a parse error");
+    assert_eq!(at(&text, &d), "+");
+    assert_eq!(
+        d.message,
+        "CEL syntax error: expected an expression after `+`, found the end of the expression"
+    );
+    assert!(
+        d.engine_message
+            .unwrap()
+            .starts_with("Parsing error at line 1")
+    );
+}
+
+#[test]
 fn member_access_on_a_call_is_a_prepare_crash_at_the_call() {
     let text = vf(
         "crash",

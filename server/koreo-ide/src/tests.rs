@@ -723,7 +723,7 @@ fn engine_findings_are_reported_at_the_offending_node() {
         "#,
         expect![[r#"
             error[schema-type] rt.k.yaml:6:13-6:19 `[1, 2]`: expected an object, found a list
-            error[cel-parse-error] vf.k.yaml:7:5-7:27 `value: =inputs.count +`: CEL syntax error: expected an expression after `+`, found `]`
+            error[cel-parse-error] vf.k.yaml:7:26-7:27 `+`: CEL syntax error: expected an expression after `+`, found the end of the expression
             warning[numeric-string] vf.k.yaml:15:11-15:17 `"8080"`: the string "8080" becomes the number 8080 when `spec.return` is encoded (Python int()/float() accepts it); to keep a string write '="8080"'
             warning[int-double-arithmetic] vf.k.yaml:16:11-16:18 `1 + 1.5`: `1 + 1.5` fails: int + double has no overload in Koreo's CEL (the left operand decides); put the double first or write the int as a double (`1.0`)
         "#]],
