@@ -715,6 +715,9 @@ fn completion_rename_semantic_tokens_and_inlay_hints() {
         "workspace/didChangeConfiguration",
         json!({"settings": {"koreo": {"offline": true, "inlayHints": {"enabled": false}}}}),
     );
+    // The client is asked to re-request its hints (it advertised refreshSupport).
+    c.wait_for(|m| m["method"] == "workspace/inlayHint/refresh" && m.get("id").is_some())
+        .expect("an inlay hint refresh request");
     let hints = c.request(
         "textDocument/inlayHint",
         json!({"textDocument": {"uri": uri}, "range": whole}),

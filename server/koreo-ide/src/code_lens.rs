@@ -23,7 +23,8 @@ pub struct CodeLens {
 pub(crate) fn code_lenses(db: &Db, file: FileId) -> Vec<CodeLens> {
     let mut out = preview_lenses(db, file);
     out.extend(crate::function_tests::lenses(db, file));
-    out.sort_by_key(|l| (l.range.start(), l.title.clone()));
+    // Stable: lenses at one spot keep their provider's order (a test's status, then Run).
+    out.sort_by_key(|l| l.range.start());
     out
 }
 

@@ -128,12 +128,12 @@ fn lenses_show_status_and_run() {
     let (analysis, _) = fixture::analysis(TESTED);
     let file = analysis.file_id("tests.k.yaml").unwrap();
     expect![[r#"
-        tests.k.yaml:2:7-2:19 `FunctionTest` Run
         tests.k.yaml:2:7-2:19 `FunctionTest` ✗ 1 of 2 failed
+        tests.k.yaml:2:7-2:19 `FunctionTest` Run
         tests.k.yaml:11:7-11:7 `` ✗ failed
         tests.k.yaml:15:7-15:7 `` not run
-        tests.k.yaml:18:7-18:19 `FunctionTest` Run
         tests.k.yaml:18:7-18:19 `FunctionTest` ✗ 1 of 2 failed
+        tests.k.yaml:18:7-18:19 `FunctionTest` Run
         tests.k.yaml:24:7-24:7 `` ✗ failed
         tests.k.yaml:25:7-25:7 `` not run"#]]
     .assert_eq(&render_lenses(&analysis, file));

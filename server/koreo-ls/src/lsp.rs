@@ -173,6 +173,8 @@ struct Server {
     docs: HashMap<String, (String, i32)>,
     watch_dynamic: bool,
     progress_supported: bool,
+    /// The client can be asked to re-request inlay hints (after a settings change).
+    inlay_refresh: bool,
     indexing: bool,
     /// Until the first scan is in, diagnostics are held back: references into files not yet
     /// read would show as unknown for a moment.
@@ -265,6 +267,7 @@ fn router(client: ClientSocket) -> Router<Server> {
         docs: HashMap::new(),
         watch_dynamic: false,
         progress_supported: false,
+        inlay_refresh: false,
         indexing: false,
         initial_done: false,
         cluster: ("offline", None),
@@ -483,6 +486,13 @@ impl Server {
             .as_ref()
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        self.inlay_refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.inlay_hint.as_ref())
+            .and_then(|i| i.refresh_support)
             .unwrap_or(false);
         self.progress_supported = params
             .capabilities
@@ -920,7 +930,17 @@ impl Server {
                 tracing::info!(?s, "settings changed");
                 let reconnect =
                     s.offline != self.settings.offline || s.cluster != self.settings.cluster;
+                let hints_changed = s.inlay_hints != self.settings.inlay_hints;
                 self.settings = s;
+                if hints_changed && self.inlay_refresh {
+                    let client = self.client.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = client.request::<request::InlayHintRefreshRequest>(()).await
+                        {
+                            tracing::debug!("inlay hint refresh: {e}");
+                        }
+                    });
+                }
                 if reconnect && self.initial_done {
                     self.connect_cluster();
                 }
