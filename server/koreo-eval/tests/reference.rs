@@ -187,11 +187,36 @@ fn compare_workspace(dir: &Path) -> Vec<String> {
         }
     }
 
+    // Nothing the engine did not load (a file PyYAML rejects loads no document).
+    let oracle_has = |list: &J, kind: &J, name: &J| {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .any(|x| (kind.is_null() || field(x, "kind") == kind) && field(x, "name") == name)
+    };
+    for r in &our_resources {
+        if !oracle_has(&oracle["resources"], field(r, "kind"), field(r, "name")) {
+            errors.push(format!(
+                "resource {}/{}: loaded by us, not by the engine",
+                field(r, "kind"),
+                field(r, "name")
+            ));
+        }
+    }
+
     // FunctionTests.
     let our_tests = ours["function_tests"]
         .as_array()
         .cloned()
         .unwrap_or_default();
+    for t in &our_tests {
+        if !oracle_has(&oracle["function_tests"], &J::Null, field(t, "name")) {
+            errors.push(format!(
+                "test {}: run by us, not by the engine",
+                field(t, "name")
+            ));
+        }
+    }
     for t in oracle["function_tests"].as_array().into_iter().flatten() {
         let name = field(t, "name");
         let Some(mine) = our_tests.iter().find(|x| field(x, "name") == name) else {
