@@ -232,6 +232,23 @@ REGRESSIONS = [
     ("inputs.a * 2.0", {"inputs": {"a": float("inf")}}),
     ("inputs", {"inputs": None}),
     ("inputs.é", {"inputs": {"é": 1}}),
+    # Message construction `T{…}`: the value before `{` is called (with None, or with the
+    # fields as a MessageType); non-callables give a CEL error, conversion types zero values.
+    ("1{}", {}),
+    ("1{a: 1/0} || true", {}),
+    ("inputs{a: inputs.zz}", None),
+    ("null{}", {}),
+    ("int{} + uint{}", {}),
+    ("[double{}, bool{}, string{}, bytes{}, map{}]", {}),
+    ("list{a: 1, b: 2}", {}),
+    ("map{a: 1, b: [2]}", {}),
+    ("list{}", {}),
+    ("int{a: 1}", {}),
+    ("uint{a: 1}", {}),
+    ("null_type{}", {}),
+    ("to_json{}", {}),
+    ("inputs.name{a: 1, a: 2}", None),
+    ("type(1){}", {}),
 ]
 
 # Differences kept on purpose (see lib.rs "Fidelity and known differences").
