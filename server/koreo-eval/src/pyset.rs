@@ -287,6 +287,16 @@ pub fn difference_order(
     out.order().map(|(idx, _)| idx).collect()
 }
 
+/// Iteration order of `set(keys)` for string keys inserted in the given order (repeats
+/// ignored).
+pub fn str_set_order(keys: &[&str]) -> Vec<usize> {
+    let mut t = Table::new();
+    for (i, k) in keys.iter().enumerate() {
+        t.add(i, hash_str(k), &|a, b| keys[a] == keys[b]);
+    }
+    t.order().map(|(idx, _)| idx).collect()
+}
+
 /// Iteration order of `set(keys) - excluded` for string keys (distinct, as a dict's are).
 pub fn str_difference_order(keys: &[&str], excluded: &[&str]) -> Vec<usize> {
     let hashes: Vec<i64> = keys.iter().map(|k| hash_str(k)).collect();
@@ -356,6 +366,29 @@ mod tests {
             "jj", "ff", "nn", "pp", "rr", "ee",
         ];
         assert_eq!(keys_order(&k), expected);
+    }
+
+    #[test]
+    fn step_label_sets_match_cpython() {
+        let labels = [
+            "config", "deploy", "service", "labels", "network", "bindings",
+        ];
+        let order: Vec<&str> = str_set_order(&labels)
+            .into_iter()
+            .map(|i| labels[i])
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "config", "labels", "service", "bindings", "deploy", "network"
+            ]
+        );
+        let needed = ["zeta", "alpha", "late", "beta"];
+        let out: Vec<&str> = str_difference_order(&needed, &["alpha", "beta", "gamma"])
+            .into_iter()
+            .map(|i| needed[i])
+            .collect();
+        assert_eq!(out, ["zeta", "late"]);
     }
 
     #[test]

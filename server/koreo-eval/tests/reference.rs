@@ -79,26 +79,9 @@ fn field<'a>(v: &'a J, k: &str) -> &'a J {
     v.get(k).unwrap_or(&J::Null)
 }
 
-/// Which failed dependency a DepSkip names depends on Python set order in the engine
-/// (§12.2); we name the first in declaration order. Conditions that differ only there are
-/// accepted.
-fn same_but_dep_choice(o: &J, t: &J) -> bool {
-    let (Some(o), Some(t)) = (o.as_array(), t.as_array()) else {
-        return false;
-    };
-    o.len() == t.len()
-        && o.iter().zip(t).all(|(a, b)| {
-            a == b
-                || (a["reason"] == "DepSkip"
-                    && b["reason"] == "DepSkip"
-                    && a["type"] == b["type"]
-                    && a["location"] == b["location"])
-        })
-}
-
 fn check_eq(errors: &mut Vec<String>, what: &str, ours: &J, theirs: &J) {
     let (o, t) = (norm(ours), norm(theirs));
-    if o != t && !(what.ends_with("conditions") && same_but_dep_choice(&o, &t)) {
+    if o != t {
         errors.push(format!("{what}:\n   ours:   {o}\n   oracle: {t}"));
     }
 }
