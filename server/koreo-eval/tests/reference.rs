@@ -2,7 +2,7 @@
 //! from the reference engine (`koreo_oracle.py DIR --no-timing --relative`); our verdicts,
 //! outcomes, messages, return values and rendered resources must equal it.
 
-use koreo_eval::registry::Registry;
+use koreo_eval::registry::{Registry, SourceKey};
 use koreo_eval::report;
 use koreo_syntax::yaml::ResolveRules;
 use serde_json::Value as J;
@@ -57,6 +57,24 @@ pub fn load(dir: &Path) -> Registry {
             .to_string_lossy()
             .to_string();
         reg.load_text(&rel, &text, ResolveRules::PyYaml);
+        // The engine validates each spec against its bundled CRD schema before preparing.
+        let parsed = koreo_syntax::parse_file(&text);
+        for (index, doc) in parsed.documents.iter().enumerate() {
+            let key = SourceKey {
+                file: rel.clone(),
+                index,
+            };
+            let (Some(source), Some(root)) = (reg.source_by_key(&key), &doc.root) else {
+                continue;
+            };
+            let kind = source.kind.as_str();
+            let error = root
+                .get("spec")
+                .and_then(|spec| koreo_schema::engine_first_error(kind, spec));
+            if error.is_some() {
+                reg.set_schema_error(&key, error);
+            }
+        }
     }
     reg.prepare_all();
     reg
