@@ -78,6 +78,9 @@ pub enum ExprKind {
     /// `Type{field: value}`: parsed so the tree stays usable, always reported as an error
     /// (Koreo has no message types).
     Message {
+        /// What precedes `{`; cel-python evaluates it and calls the result. Not a child in
+        /// walks: `type_name` already names its parts.
+        operand: Box<Expr>,
         type_name: Vec<Name>,
         fields: Vec<FieldInit>,
     },

@@ -1116,7 +1116,17 @@ impl<'a> Parser<'a> {
                 .to_owned(),
         );
         let h = self.check_height(ho.max(hf) + 1);
-        (boxed(ExprKind::Message { type_name, fields }, span), h)
+        (
+            boxed(
+                ExprKind::Message {
+                    operand: Box::new(operand),
+                    type_name,
+                    fields,
+                },
+                span,
+            ),
+            h,
+        )
     }
 
     /// `: value` after a map key or field name; a missing `:` is reported and assumed.

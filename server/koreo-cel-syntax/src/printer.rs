@@ -180,7 +180,9 @@ fn write_expr(out: &mut String, e: &Expr) {
             }
             out.push('}');
         }
-        ExprKind::Message { type_name, fields } => {
+        ExprKind::Message {
+            type_name, fields, ..
+        } => {
             for (i, n) in type_name.iter().enumerate() {
                 if i > 0 {
                     out.push('.');
@@ -349,10 +351,12 @@ fn same_node(a: &Expr, b: &Expr) -> bool {
             Message {
                 type_name: t1,
                 fields: f1,
+                ..
             },
             Message {
                 type_name: t2,
                 fields: f2,
+                ..
             },
         ) => {
             t1.len() == t2.len()

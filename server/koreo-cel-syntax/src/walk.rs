@@ -83,7 +83,9 @@ impl Expr {
             ExprKind::Ident(n) | ExprKind::RootIdent(n) => vec![n],
             ExprKind::Select { field, .. } => vec![field],
             ExprKind::Call { func, .. } => vec![func],
-            ExprKind::Message { type_name, fields } => type_name
+            ExprKind::Message {
+                type_name, fields, ..
+            } => type_name
                 .iter()
                 .chain(fields.iter().map(|f| &f.field))
                 .collect(),

@@ -362,6 +362,15 @@ fn tree() -> impl Strategy<Value = Expr> {
                 prop::collection::vec((member(), inner), 0..3)
             )
                 .prop_map(|(first, rest, fields)| e(ExprKind::Message {
+                    operand: Box::new(rest.iter().fold(
+                        e(ExprKind::Ident(name(&first))),
+                        |operand, field| {
+                            e(ExprKind::Select {
+                                operand: Box::new(operand),
+                                field: name(field),
+                            })
+                        }
+                    )),
                     type_name: std::iter::once(first)
                         .chain(rest)
                         .map(|n| name(&n))

@@ -269,7 +269,9 @@ fn walk(e: &Expr, source: &str, st: &mut Vec<String>) -> Result<(), FormatterCra
                 st.push(format!("{{{l}}}"));
             }
         }
-        ExprKind::Message { type_name, fields } => {
+        ExprKind::Message {
+            type_name, fields, ..
+        } => {
             let name: Vec<&str> = type_name.iter().map(|n| n.text.as_str()).collect();
             st.push(name.join("."));
             for f in fields {

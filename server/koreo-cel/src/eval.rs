@@ -415,10 +415,9 @@ impl<'a> Evaluator<'a> {
                 }
                 Ok(Value::map(map))
             }
-            ExprKind::Message { .. } => Err(PyErr::Other {
-                class: "CELEvalError",
-                msg: "message construction is not supported".into(),
-            }),
+            ExprKind::Message {
+                operand, fields, ..
+            } => self.message(e, operand, fields),
             ExprKind::Call {
                 receiver: None,
                 func,
@@ -454,6 +453,90 @@ impl<'a> Evaluator<'a> {
                     PyObj::Tuple(vec![PyObj::Str(name.to_string())]),
                 ),
             ),
+        }
+    }
+
+    /// `T{f: v, …}`: cel-python evaluates `T`, then the fields into a `MessageType` (a
+    /// repeated label raises), and calls `T` with it (with `None` when there are no
+    /// fields); a TypeError/ValueError of the call becomes the CEL error. Callees whose
+    /// construction we do not model stay a host failure.
+    fn message(
+        &mut self,
+        e: &Expr,
+        operand: &Expr,
+        fields: &[koreo_cel_syntax::ast::FieldInit],
+    ) -> R {
+        let callee = self.eval(operand)?;
+        let mut inits: Vec<(&str, Value)> = Vec::with_capacity(fields.len());
+        for f in fields {
+            let v = self.eval(&f.value)?;
+            let label = f.field.text.as_str();
+            if inits.iter().any(|(l, _)| *l == label) {
+                // The label is a plain `str` (lark's token text).
+                return Err(PyErr::Value(format!(
+                    "Duplicate field label {}",
+                    py_str_repr(label)
+                )));
+            }
+            inits.push((label, v));
+        }
+        if matches!(callee, Value::Error(_)) {
+            return Ok(callee);
+        }
+        let not_none = |what: &str| PyErr::Type(format!("{what}, not 'NoneType'"));
+        let int_arg = "int() argument must be a string, a bytes-like object or a real number";
+        let empty = inits.is_empty();
+        let made = match &callee {
+            Value::Type(t) => match (t, empty) {
+                (PyType::Int, true) => Ok(Value::Int(0)),
+                (PyType::UInt, true) => Ok(Value::UInt(0)),
+                (PyType::Double, true) => Ok(Value::Double(0.0)),
+                (PyType::Bool, true) => Ok(Value::Bool(false)),
+                (PyType::String, true) => Ok(Value::String("None".into())),
+                (PyType::Bytes, true) => Ok(Value::Bytes(Arc::from(&[][..]))),
+                (PyType::Int | PyType::Bool, false) => Err(not_none(int_arg)),
+                // `UintType(MessageType)` looks up the wrapper's `value` field.
+                (PyType::UInt, false) => Err(PyErr::Key(PyObj::Str("value".into()))),
+                (PyType::Double, false) => Err(not_none(
+                    "float() argument must be a string or a real number",
+                )),
+                (PyType::Bytes, false) => Err(PyErr::Type(
+                    "cannot convert 'NoneType' object to bytes".into(),
+                )),
+                (PyType::List, true) => {
+                    Err(PyErr::Type("'NoneType' object is not iterable".into()))
+                }
+                (PyType::List, false) => Ok(Value::list(
+                    inits
+                        .iter()
+                        .map(|(l, _)| Value::String((*l).into()))
+                        .collect(),
+                )),
+                (PyType::Map, _) => {
+                    let mut map = Map::with_capacity(inits.len());
+                    for (l, v) in inits {
+                        ops::dict_set(&mut map, Value::String(l.into()), v)?;
+                    }
+                    Ok(Value::map(map))
+                }
+                (PyType::NoneType, _) => Err(PyErr::Type("NoneType takes no arguments".into())),
+                (PyType::FunctionType, _) => {
+                    Err(PyErr::Type("FunctionType() takes no arguments".into()))
+                }
+                _ => return Err(unsupported_message()),
+            },
+            Value::Function(_) | Value::Native(_) => return Err(unsupported_message()),
+            other => Err(PyErr::Type(format!(
+                "'{}' object is not callable",
+                other.py_type().name()
+            ))),
+        };
+        match made {
+            Ok(v) => Ok(v),
+            Err(err) if err.is_type_error() || err.is_value_error() => {
+                Ok(self.map_literal_error(e, err))
+            }
+            Err(other) => Err(other),
         }
     }
 
@@ -1011,5 +1094,14 @@ fn visit_idents(e: &Expr, f: &mut impl FnMut(&str)) {
         }),
         ExprKind::Message { fields, .. } => fields.iter().for_each(|x| visit_idents(&x.value, f)),
         ExprKind::Error | ExprKind::Literal(_) => {}
+    }
+}
+
+/// A message construction whose callee we do not model (a `uint` with fields, a bare
+/// function, a protobuf wrapper type): reported as a host failure.
+fn unsupported_message() -> PyErr {
+    PyErr::Other {
+        class: "CELEvalError",
+        msg: "message construction is not supported".into(),
     }
 }

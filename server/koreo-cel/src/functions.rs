@@ -467,6 +467,56 @@ fn utf8_error_span(b: &[u8], e: &std::str::Utf8Error) -> (usize, usize, &'static
     }
 }
 
+/// Koreo's `replace` on a bytes value: `bytes.replace(old, new)` (both must be bytes), then
+/// `StringType(result)`, which decodes it as UTF-8.
+fn bytes_replace(text: &[u8], old: &Value, new: &Value) -> Result<Value, PyErr> {
+    let bytes_arg = |v: &Value| match v {
+        Value::Bytes(b) => Ok(b.clone()),
+        other => Err(cel_err(format!(
+            "Replace error a bytes-like object is required, not '{}'",
+            tname(other)
+        ))),
+    };
+    let old = match bytes_arg(old) {
+        Ok(b) => b,
+        Err(e) => return Ok(e),
+    };
+    let new = match bytes_arg(new) {
+        Ok(b) => b,
+        Err(e) => return Ok(e),
+    };
+    let hits = if old.is_empty() {
+        text.len() + 1
+    } else {
+        text.windows(old.len()).filter(|w| *w == &old[..]).count()
+    };
+    crate::budget::check_size(text.len() + hits * new.len())?;
+    let mut out = Vec::with_capacity(text.len());
+    if old.is_empty() {
+        // Python inserts `new` before every byte and at the end.
+        for &c in text {
+            out.extend_from_slice(&new);
+            out.push(c);
+        }
+        out.extend_from_slice(&new);
+    } else {
+        let mut i = 0;
+        while i < text.len() {
+            if text[i..].starts_with(&old) {
+                out.extend_from_slice(&new);
+                i += old.len();
+            } else {
+                out.push(text[i]);
+                i += 1;
+            }
+        }
+    }
+    Ok(match std::str::from_utf8(&out) {
+        Ok(t) => s(t),
+        Err(e) => cel_err(format!("Replace error {}", utf8_error(&out, &e))),
+    })
+}
+
 /// `str(UnicodeDecodeError)` for a failed UTF-8 decode.
 fn utf8_error(b: &[u8], e: &std::str::Utf8Error) -> String {
     let (start, end, reason) = utf8_error_span(b, e);
@@ -877,6 +927,47 @@ fn need_str<'v>(v: &'v Value, meth: &str) -> Result<&'v str, PyErr> {
     v.as_str().ok_or_else(|| no_attr(v, meth))
 }
 
+/// The bytes of a `bytes` value (CEL or host).
+fn bytes_of(v: &Value) -> Option<&[u8]> {
+    match v {
+        Value::Bytes(b) | Value::Native(Native::Bytes(b)) => Some(b),
+        _ => None,
+    }
+}
+
+/// The TypeError of a bytes method given a non-bytes argument.
+fn bytes_needed(v: &Value) -> PyErr {
+    PyErr::Type(format!(
+        "a bytes-like object is required, not '{}'",
+        tname(v)
+    ))
+}
+
+/// `StringType(b)`: a strict UTF-8 decode whose failure is a ValueError.
+fn decoded(b: &[u8]) -> Result<Value, PyErr> {
+    match std::str::from_utf8(b) {
+        Ok(t) => Ok(s(t)),
+        Err(e) => Err(PyErr::Value(utf8_error(b, &e))),
+    }
+}
+
+/// Python `bytes.split(sep)` for a non-empty separator.
+fn bytes_split<'b>(text: &'b [u8], sep: &[u8]) -> Vec<&'b [u8]> {
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i + sep.len() <= text.len() {
+        if &text[i..i + sep.len()] == sep {
+            out.push(&text[start..i]);
+            i += sep.len();
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push(&text[start..]);
+    out
+}
+
 /// Python `str.split(sep)`.
 fn py_split<'s>(s: &'s str, sep: &str) -> Vec<&'s str> {
     s.split(sep).collect()
@@ -1155,6 +1246,20 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
         }
         "strip" | "rstrip" => {
             params(&fname, args, &["string", "on"], 2)?;
+            if let Some(b) = bytes_of(&args[0]) {
+                let set: &[u8] = match &args[1] {
+                    Value::Null => b" \t\n\r\x0b\x0c",
+                    v => bytes_of(v).ok_or_else(|| bytes_needed(v))?,
+                };
+                let keep = |c: &u8| !set.contains(c);
+                let end = b.iter().rposition(keep).map_or(0, |i| i + 1);
+                let start = if name == "strip" {
+                    b[..end].iter().position(keep).unwrap_or(end)
+                } else {
+                    0
+                };
+                return decoded(&b[start..end]);
+            }
             let text = need_str(&args[0], name)?;
             let chars = match &args[1] {
                 Value::Null => None,
@@ -1188,6 +1293,23 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             } else {
                 "split"
             };
+            if let Some(b) = bytes_of(&args[0]) {
+                let sep = bytes_of(&args[1]).ok_or_else(|| bytes_needed(&args[1]))?;
+                return match name {
+                    "split" => {
+                        let parts = bytes_split(b, sep);
+                        crate::budget::check_size(parts.len())?;
+                        let items: Result<Vec<Value>, PyErr> =
+                            parts.into_iter().map(decoded).collect();
+                        Ok(Value::list(items?))
+                    }
+                    "split_first" => decoded(bytes_split(b, sep)[0]),
+                    _ => {
+                        let at = b.windows(sep.len()).rposition(|w| w == sep);
+                        decoded(at.map_or(b, |i| &b[i + sep.len()..]))
+                    }
+                };
+            }
             let text = need_str(&args[0], meth)?;
             let sep = str_arg(&args[1], meth, 1)?;
             match name {
@@ -1208,19 +1330,36 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
             if !args[0].truthy() {
                 return Ok(s(""));
             }
-            let text = need_str(&args[0], "split")?;
-            let sep = str_arg(&args[1], "split", 1)?;
-            let parts = py_split(text, sep);
+            let bytes_parts;
+            let parts: Vec<&str>;
+            let bytes_mode = bytes_of(&args[0]);
+            if let Some(b) = bytes_mode {
+                let sep = bytes_of(&args[1]).ok_or_else(|| bytes_needed(&args[1]))?;
+                bytes_parts = bytes_split(b, sep);
+                parts = Vec::new();
+            } else {
+                let text = need_str(&args[0], "split")?;
+                let sep = str_arg(&args[1], "split", 1)?;
+                bytes_parts = Vec::new();
+                parts = py_split(text, sep);
+            }
             let Some(i) = args[2].as_int_like() else {
                 return Err(PyErr::Type(format!(
                     "list indices must be integers or slices, not {}",
                     tname(&args[2])
                 )));
             };
-            let n = parts.len() as i128;
+            let n = if bytes_mode.is_some() {
+                bytes_parts.len()
+            } else {
+                parts.len()
+            } as i128;
             let j = if i < 0 { i + n } else { i };
             if j < 0 || j >= n {
                 return Ok(cel_err("index out of bounds on split"));
+            }
+            if bytes_mode.is_some() {
+                return decoded(bytes_parts[j as usize]);
             }
             Ok(s(parts[j as usize]))
         }
@@ -1295,6 +1434,9 @@ fn koreo(name: &str, args: &[Value]) -> Result<Value, PyErr> {
         }
         "replace" => {
             params(&fname, args, &["value", "old", "new"], 3)?;
+            if let Value::Bytes(b) = &args[0] {
+                return bytes_replace(b, &args[1], &args[2]);
+            }
             let text = match args[0].as_str() {
                 Some(t) => t,
                 None => {

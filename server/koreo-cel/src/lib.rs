@@ -72,8 +72,10 @@
 //! * Strings are Rust strings: a lone surrogate escape (`"\ud800"`) reads as U+FFFD, and an
 //!   escaped surrogate pair as the one character it encodes (Python keeps two code points:
 //!   `size()` differs, printing does not).
-//! * Message construction `X{…}` is rejected (Koreo has no message types) where cel-python
-//!   tries to call `X`; `type(x)[i]` is a Python `GenericAlias`, here an error.
+//! * Message construction `X{…}` calls `X` as cel-python does for plain values and the
+//!   conversion types; the protobuf wrapper names (`google.protobuf.…`), `timestamp`,
+//!   `duration`, built-in functions (`size{}`) and `type{}` are host failures here.
+//!   `type(x)[i]` is a Python `GenericAlias`, here an error.
 //! * Error texts that embed reprs of reprs (error values folded by `all`/`exists`) can double
 //!   in size per element; past the size budget the evaluation fails with a budget error
 //!   where Python keeps going.

@@ -8,6 +8,9 @@ struct P<'a> {
     b: &'a [u8],
     i: usize,
     depth: u32,
+    /// An integer beyond int64 was read: `json.loads` accepts it and only the conversion
+    /// to CEL afterwards fails, so syntax errors later in the text win.
+    overflow: bool,
 }
 
 fn err_at(s: &str, msg: &str, pos: usize) -> String {
@@ -32,12 +35,16 @@ pub fn loads(s: &str) -> Result<Value, String> {
         b: s.as_bytes(),
         i: 0,
         depth: 0,
+        overflow: false,
     };
     p.ws();
     let v = p.value()?;
     p.ws();
     if p.i != p.b.len() {
         return Err(err_at(s, "Extra data", p.i));
+    }
+    if p.overflow {
+        return Err("overflow".into());
     }
     Ok(v)
 }
@@ -135,10 +142,10 @@ impl P<'_> {
         if is_float {
             Ok(Value::Double(text.parse().unwrap_or(f64::NAN)))
         } else {
-            match text.parse::<i64>() {
-                Ok(i) => Ok(Value::Int(i)),
-                Err(_) => Err("overflow".into()),
-            }
+            Ok(text.parse::<i64>().map(Value::Int).unwrap_or_else(|_| {
+                self.overflow = true;
+                Value::Null
+            }))
         }
     }
 
@@ -329,6 +336,12 @@ mod tests {
             "Extra data: line 1 column 3 (char 2)"
         );
         assert_eq!(loads("99999999999999999999").unwrap_err(), "overflow");
+        // The big integer parses; the missing bracket is reported first.
+        assert_eq!(
+            loads("[99999999999999999999").unwrap_err(),
+            "Expecting ',' delimiter: line 1 column 22 (char 21)"
+        );
+        assert_eq!(loads("[-99999999999999999999, 1]").unwrap_err(), "overflow");
         assert_eq!(
             loads("[1, ]").unwrap_err(),
             "Illegal trailing comma before end of array: line 1 column 3 (char 2)"

@@ -2,8 +2,8 @@
 //! target fields and explains the first difference as a path, and the exact FunctionTest
 //! comparator (§10.5), which reports every difference as a nested structure.
 //!
-//! Where the engine iterates Python sets (so its choice depends on string hashing) we use the
-//! target's key order (§12.2).
+//! Where the engine iterates Python sets (so which difference it names depends on hashing) we
+//! follow CPython's set order under the oracle's `PYTHONHASHSEED=0` (`crate::pyset`, §12.2).
 
 use crate::data::{Data, DataMap};
 
@@ -155,12 +155,16 @@ fn dict_match(t: &DataMap, a: &DataMap, la: Option<&DataMap>, depth: usize) -> R
     let as_set = directive_keys(t, "x-koreo-compare-as-set");
     let last_applied_keys = directive_keys(t, "x-koreo-compare-last-applied");
     let as_map = as_map_directive(t);
-    for (key, tv) in t {
-        if is_directive(key) || key == "ownerReferences" {
+    // `for target_key in set(target.keys()) - KOREO_DIRECTIVE_KEYS`.
+    let keys: Vec<&str> = t.keys().map(String::as_str).collect();
+    for i in crate::pyset::str_difference_order(&keys, &DIRECTIVE_KEYS) {
+        let key = keys[i];
+        let tv = &t[key];
+        if key == "ownerReferences" {
             continue;
         }
         let la_value = la.and_then(|m| m.get(key));
-        let compare_value: Data = if last_applied_keys.contains(key) {
+        let compare_value: Data = if last_applied_keys.iter().any(|k| k == key) {
             la_value.cloned().unwrap_or(Data::Null)
         } else {
             match a.get(key) {
@@ -190,7 +194,7 @@ fn dict_match(t: &DataMap, a: &DataMap, la: Option<&DataMap>, depth: usize) -> R
                 tv,
                 &compare_value,
                 la_value,
-                as_set.contains(key),
+                as_set.iter().any(|k| k == key),
                 depth + 1,
             )
         };
@@ -247,19 +251,26 @@ fn as_py_set(items: &[Data]) -> Result<Vec<&Data>, String> {
     Ok(out)
 }
 
+/// `set(a) - set(b)` in CPython's iteration order (both already deduplicated).
+fn py_set_difference<'a>(a: &[&'a Data], b: &[&'a Data]) -> Vec<&'a Data> {
+    let hashes: Vec<i64> = a
+        .iter()
+        .map(|d| crate::pyset::hash_data(d).unwrap_or(0))
+        .collect();
+    crate::pyset::difference_order(
+        &hashes,
+        &|i, j| a[i].py_eq(a[j]),
+        &|i| b.iter().any(|y| y.py_eq(a[i])),
+        b.len(),
+    )
+    .into_iter()
+    .map(|i| a[i])
+    .collect()
+}
+
 /// Set differences: target elements missing from actual, then actual elements not in target.
 fn set_differences<'a>(t: &[&'a Data], a: &[&'a Data]) -> (Vec<&'a Data>, Vec<&'a Data>) {
-    let missing = t
-        .iter()
-        .filter(|x| !a.iter().any(|y| y.py_eq(x)))
-        .copied()
-        .collect();
-    let unexpected = a
-        .iter()
-        .filter(|y| !t.iter().any(|x| x.py_eq(y)))
-        .copied()
-        .collect();
-    (missing, unexpected)
+    (py_set_difference(t, a), py_set_difference(a, t))
 }
 
 fn set_match(t: &[Data], a: &[Data]) -> ReconcileDiff {

@@ -83,6 +83,7 @@ pub mod ft;
 pub mod lint;
 pub mod outcome;
 pub mod prepare;
+pub mod pyset;
 pub mod registry;
 pub mod report;
 pub mod resource;

@@ -98,6 +98,17 @@ pub struct Registry {
     static_refs: HashMap<ResourceRef, (Vec<ResourceRef>, bool)>,
 }
 
+/// Whether PyYAML would reject the whole file (`yaml.load_all` raising): a document
+/// saphyr could not parse, or text YAML forbids. The reference tooling then loads none of
+/// the file's documents, even those before the error.
+pub fn pyyaml_rejects(parsed: &koreo_syntax::yaml::ParsedFile) -> bool {
+    use koreo_syntax::codes;
+    parsed.documents.iter().any(|d| d.has_syntax_errors())
+        || parsed
+            .all_errors()
+            .any(|e| [codes::YAML_SYNTAX, codes::BINARY].contains(&e.code))
+}
+
 impl Registry {
     /// An empty registry.
     pub fn new() -> Registry {
@@ -165,11 +176,18 @@ impl Registry {
     /// `koreo.dev/v1beta1`, one of the five kinds, with a name), replacing what the file
     /// held before. `rules` picks the scalar resolution: `PyYaml` for parity with the
     /// reference tooling, `Kubernetes` for what the controller sees.
+    ///
+    /// With `PyYaml` rules a file that is not valid YAML registers nothing, as the reference
+    /// tooling loads a file with one `yaml.load_all` and drops it whole on an error
+    /// ([`pyyaml_rejects`]).
     pub fn load_text(&mut self, file: &str, text: &str, rules: ResolveRules) -> Vec<ResourceRef> {
         self.remove_file(file);
         let parsed = koreo_syntax::parse_file(text);
-        let shared: Arc<str> = Arc::from(text);
         let mut out = Vec::new();
+        if rules == ResolveRules::PyYaml && pyyaml_rejects(&parsed) {
+            return out;
+        }
+        let shared: Arc<str> = Arc::from(text);
         for (index, doc) in parsed.documents.iter().enumerate() {
             let Some(root) = &doc.root else { continue };
             let tree = SNode::from_yaml(root, text, rules);

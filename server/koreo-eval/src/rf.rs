@@ -631,10 +631,18 @@ fn prepare_overlays(
             .and_then(|n| n.entries())
             .map(|e| e.iter().map(|x| x.key.py_str()).collect())
             .unwrap_or_default();
-        let missing: Vec<String> = vf
-            .needed_inputs()
+        // `needed_inputs - provided_inputs`, in CPython's set order.
+        let needed = vf.needed_inputs();
+        let needed_keys: Vec<&str> = needed.iter().map(String::as_str).collect();
+        let mut provided_keys: Vec<&str> = Vec::new();
+        for p in &provided {
+            if !provided_keys.contains(&p.as_str()) {
+                provided_keys.push(p);
+            }
+        }
+        let missing: Vec<String> = crate::pyset::str_difference_order(&needed_keys, &provided_keys)
             .into_iter()
-            .filter(|n| !provided.contains(n))
+            .map(|i| needed[i].clone())
             .collect();
         if !missing.is_empty() {
             let keys: Vec<String> = missing.iter().map(|m| format!("\"{m}\"")).collect();

@@ -108,15 +108,25 @@ impl ValueFunction {
     /// The first-level input names the function reads (`inputs.a.b` and `inputs["a"]` both
     /// give `a`), as the engine computes them for overlayRef input checks (§8.2).
     pub fn needed_inputs(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for key in &self.dynamic_input_keys {
+        // The engine's `dynamic_input_keys` and the names taken from it are Python sets:
+        // keep CPython's iteration order (inserting in our extraction order).
+        let keys: Vec<&str> = self.dynamic_input_keys.iter().map(String::as_str).collect();
+        let mut out: Vec<String> = Vec::new();
+        for key in crate::pyset::str_set_order(&keys)
+            .into_iter()
+            .map(|i| keys[i])
+        {
             if let Some(Some(name)) = crate::deps::name_after("inputs", key)
                 && !out.contains(&name)
             {
                 out.push(name);
             }
         }
-        out
+        let names: Vec<&str> = out.iter().map(String::as_str).collect();
+        crate::pyset::str_set_order(&names)
+            .into_iter()
+            .map(|i| out[i].clone())
+            .collect()
     }
 }
 

@@ -272,8 +272,14 @@ fn prepare_step(
     let owner = Some(&owner);
     let step_location = format!("spec.steps['{label}']");
     let mut needed: Vec<String> = Vec::new();
+    // The engine collects paths and then step labels into Python sets, so `needed` follows
+    // CPython's set order (inserting in our extraction order approximates the engine's).
     let mut note_paths = |paths: &[String], needed: &mut Vec<String>| {
-        for p in paths {
+        let keys: Vec<&str> = paths.iter().map(String::as_str).collect();
+        for p in crate::pyset::str_set_order(&keys)
+            .into_iter()
+            .map(|i| keys[i])
+        {
             // `re.match(r"parent.(?P<name>.*)", path)`.
             if let Some(rest) = p.strip_prefix("parent") {
                 let mut chars = rest.chars();
@@ -456,7 +462,13 @@ fn prepare_step(
         note_paths(&ps, &mut needed);
     }
 
-    let out_of_order: Vec<&String> = needed.iter().filter(|n| !known.contains(n)).collect();
+    // `needed_steps.difference(known_steps)`, in CPython's set order.
+    let needed_keys: Vec<&str> = needed.iter().map(String::as_str).collect();
+    let known_keys: Vec<&str> = known.iter().map(String::as_str).collect();
+    let out_of_order: Vec<&String> = crate::pyset::str_difference_order(&needed_keys, &known_keys)
+        .into_iter()
+        .map(|i| &needed[i])
+        .collect();
     if !out_of_order.is_empty() {
         let names: Vec<&str> = out_of_order.iter().map(|s| s.as_str()).collect();
         let mut programs: Vec<&CelProgram> = Vec::new();
@@ -478,11 +490,11 @@ fn prepare_step(
             ),
         ));
     }
-    // Declaration order of the dependencies (the engine iterates a set).
-    let dependencies = known
-        .iter()
-        .filter(|k| needed.contains(k))
-        .cloned()
+    // The engine waits on its `needed_steps` set and names the first failed dependency in
+    // that set's order.
+    let dependencies = crate::pyset::str_set_order(&needed_keys)
+        .into_iter()
+        .map(|i| needed[i].clone())
         .collect();
     Ok(StepEntry::Step(Step {
         label: label.to_string(),

@@ -232,6 +232,42 @@ REGRESSIONS = [
     ("inputs.a * 2.0", {"inputs": {"a": float("inf")}}),
     ("inputs", {"inputs": None}),
     ("inputs.é", {"inputs": {"é": 1}}),
+    # Message construction `T{…}`: the value before `{` is called (with None, or with the
+    # fields as a MessageType); non-callables give a CEL error, conversion types zero values.
+    ("1{}", {}),
+    ("1{a: 1/0} || true", {}),
+    ("inputs{a: inputs.zz}", None),
+    ("null{}", {}),
+    ("int{} + uint{}", {}),
+    ("[double{}, bool{}, string{}, bytes{}, map{}]", {}),
+    ("list{a: 1, b: 2}", {}),
+    ("map{a: 1, b: [2]}", {}),
+    ("list{}", {}),
+    ("int{a: 1}", {}),
+    ("uint{a: 1}", {}),
+    ("null_type{}", {}),
+    ("to_json{}", {}),
+    ("inputs.name{a: 1, a: 2}", None),
+    ("type(1){}", {}),
+    # json.loads reads integers of any size; only the conversion to CEL overflows, after the
+    # whole text parsed.
+    ("from_json('[99999999999999999999')", {}),
+    ("from_json('[-99999999999999999999, 1]')", {}),
+    ("from_json('{\"a\": 99999999999999999999, \"b\": }')", {}),
+    # Koreo's string helpers are duck-typed: on bytes they use the bytes methods (bytes
+    # arguments only) and decode the result as UTF-8.
+    ('replace(b"abc", b"a", b"x")', {}),
+    ('replace(b"abc", b"", b"-")', {}),
+    ('replace(b"abc", "a", "x")', {}),
+    ('replace(b"abc", b"a", null)', {}),
+    ('replace(b"a", b"a", b"\\xff")', {}),
+    ('[strip(b" a ", b" "), strip(b" \\t a \\n", null), rstrip(b"a//", b"/"), rstrip(b"xa", null)]', {}),
+    ('strip(b" a ", " ")', {}),
+    ('[split(b"aXbXc", b"X"), split(b"", b","), split(b",,", b",")]', {}),
+    ('[split_first(b"a/b/c", b"/"), split_last(b"a/b/c", b"/"), split_last(b"aaa", b"aa"), split_last(b"abc", b"/")]', {}),
+    ('[split_index(b"a/b/c", b"/", -1), split_first(b"", b"/"), split_index(b"", b"/", 3)]', {}),
+    ('split_index(b"a/b", b"/", 5)', {}),
+    ('split(b"\\xff,a", b",")', {}),
 ]
 
 # Differences kept on purpose (see lib.rs "Fidelity and known differences").
