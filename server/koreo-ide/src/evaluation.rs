@@ -143,6 +143,11 @@ pub(crate) fn sources(key: &str, fa: &FileAnalysis, rules: ResolveRules) -> Vec<
     let Some(parsed) = fa.parsed() else {
         return Vec::new();
     };
+    // The Python tooling loads nothing from a file PyYAML rejects, not even the documents
+    // before the error; its verdicts (the PyYAML registry's purpose) follow from that.
+    if rules == ResolveRules::PyYaml && koreo_eval::registry::pyyaml_rejects(parsed) {
+        return Vec::new();
+    }
     let text = fa.text();
     let mut out = Vec::new();
     for (index, doc) in parsed.documents.iter().enumerate() {
