@@ -96,6 +96,18 @@ pub struct Registry {
     prepared: HashMap<ResourceRef, Arc<PrepareState>>,
     /// Static references of each resource's active source (see [`static_deps`]).
     static_refs: HashMap<ResourceRef, (Vec<ResourceRef>, bool)>,
+    // Indexes, so that loading or changing one file costs what the file holds, not what
+    // the workspace holds (a scan per document made large workspaces quadratic).
+    /// The resource each document key holds.
+    key_owner: HashMap<SourceKey, ResourceRef>,
+    /// Document keys per file.
+    file_keys: HashMap<String, BTreeSet<SourceKey>>,
+    /// Who names `r` in its static references / its prepared `depends_on`.
+    static_rdeps: HashMap<ResourceRef, BTreeSet<ResourceRef>>,
+    prepared_rdeps: HashMap<ResourceRef, BTreeSet<ResourceRef>>,
+    /// Who may use any ResourceTemplate (statically / once prepared).
+    static_all_templates: BTreeSet<ResourceRef>,
+    prepared_all_templates: BTreeSet<ResourceRef>,
 }
 
 /// Whether PyYAML would reject the whole file (`yaml.load_all` raising): a document
@@ -120,6 +132,11 @@ impl Registry {
     pub fn upsert(&mut self, source: Source) {
         self.remove_key(&source.key);
         let r = ResourceRef::new(source.kind, source.name.clone());
+        self.key_owner.insert(source.key.clone(), r.clone());
+        self.file_keys
+            .entry(source.key.file.clone())
+            .or_default()
+            .insert(source.key.clone());
         self.sources
             .entry(r.clone())
             .or_default()
@@ -129,44 +146,86 @@ impl Registry {
     }
 
     fn refresh_static(&mut self, r: &ResourceRef) {
-        match self.source(r).map(static_deps) {
-            Some(deps) => {
-                self.static_refs.insert(r.clone(), deps);
+        let new = self.source(r).map(static_deps);
+        let old = match new.clone() {
+            Some(deps) => self.static_refs.insert(r.clone(), deps),
+            None => self.static_refs.remove(r),
+        };
+        if let Some((deps, _)) = old {
+            for d in deps {
+                unlink(&mut self.static_rdeps, &d, r);
             }
-            None => {
-                self.static_refs.remove(r);
+        }
+        self.static_all_templates.remove(r);
+        if let Some((deps, all_templates)) = new {
+            for d in deps {
+                self.static_rdeps.entry(d).or_default().insert(r.clone());
+            }
+            if all_templates {
+                self.static_all_templates.insert(r.clone());
+            }
+        }
+    }
+
+    /// Records or forgets a prepared state, keeping `prepared_rdeps` in step.
+    fn set_prepared(&mut self, r: &ResourceRef, state: Option<Arc<PrepareState>>) {
+        let old = match state {
+            Some(st) => {
+                for d in &st.depends_on {
+                    self.prepared_rdeps
+                        .entry(d.clone())
+                        .or_default()
+                        .insert(r.clone());
+                }
+                if st.depends_on_all_templates {
+                    self.prepared_all_templates.insert(r.clone());
+                }
+                self.prepared.insert(r.clone(), st)
+            }
+            None => self.prepared.remove(r),
+        };
+        if let Some(old) = old {
+            let keep = self.prepared.get(r).cloned();
+            for d in &old.depends_on {
+                if !keep.as_ref().is_some_and(|k| k.depends_on.contains(d)) {
+                    unlink(&mut self.prepared_rdeps, d, r);
+                }
+            }
+            if old.depends_on_all_templates
+                && !keep.as_ref().is_some_and(|k| k.depends_on_all_templates)
+            {
+                self.prepared_all_templates.remove(r);
             }
         }
     }
 
     fn remove_key(&mut self, key: &SourceKey) {
-        let refs: Vec<ResourceRef> = self
-            .sources
-            .iter()
-            .filter(|(_, m)| m.contains_key(key))
-            .map(|(r, _)| r.clone())
-            .collect();
-        for r in refs {
-            if let Some(m) = self.sources.get_mut(&r) {
-                m.remove(key);
-                if m.is_empty() {
-                    self.sources.remove(&r);
-                }
+        let Some(r) = self.key_owner.remove(key) else {
+            return;
+        };
+        if let Some(keys) = self.file_keys.get_mut(&key.file) {
+            keys.remove(key);
+            if keys.is_empty() {
+                self.file_keys.remove(&key.file);
             }
-            self.refresh_static(&r);
-            self.invalidate(&r);
         }
+        if let Some(m) = self.sources.get_mut(&r) {
+            m.remove(key);
+            if m.is_empty() {
+                self.sources.remove(&r);
+            }
+        }
+        self.refresh_static(&r);
+        self.invalidate(&r);
     }
 
     /// Removes every document of a file.
     pub fn remove_file(&mut self, file: &str) {
         let keys: Vec<SourceKey> = self
-            .sources
-            .values()
-            .flat_map(|m| m.keys())
-            .filter(|k| k.file == file)
-            .cloned()
-            .collect();
+            .file_keys
+            .get(file)
+            .map(|k| k.iter().cloned().collect())
+            .unwrap_or_default();
         for k in keys {
             self.remove_key(&k);
         }
@@ -231,14 +290,11 @@ impl Registry {
     /// Records a schema violation for a resource (computed by the schema layer); the
     /// resource then prepares into the engine's PermFail with that message.
     pub fn set_schema_error(&mut self, key: &SourceKey, message: Option<String>) {
-        let mut hit = None;
-        for (r, m) in self.sources.iter_mut() {
-            if let Some(s) = m.get_mut(key) {
-                s.schema_error = message.clone();
-                hit = Some(r.clone());
-            }
-        }
-        if let Some(r) = hit {
+        let Some(r) = self.key_owner.get(key).cloned() else {
+            return;
+        };
+        if let Some(s) = self.sources.get_mut(&r).and_then(|m| m.get_mut(key)) {
+            s.schema_error = message;
             self.invalidate(&r);
         }
     }
@@ -250,7 +306,7 @@ impl Registry {
 
     /// A document by its key (active or shadowed).
     pub fn source_by_key(&self, key: &SourceKey) -> Option<&Source> {
-        self.sources.values().find_map(|m| m.get(key))
+        self.sources.get(self.key_owner.get(key)?)?.get(key)
     }
 
     /// Every `(kind, name)` with more than one document.
@@ -264,11 +320,14 @@ impl Registry {
 
     /// The resources with a document (active or shadowed) in `file`.
     pub fn resources_in_file(&self, file: &str) -> Vec<ResourceRef> {
-        self.sources
-            .iter()
-            .filter(|(_, m)| m.keys().any(|k| k.file == file))
-            .map(|(r, _)| r.clone())
-            .collect()
+        let refs: BTreeSet<&ResourceRef> = self
+            .file_keys
+            .get(file)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.key_owner.get(k))
+            .collect();
+        refs.into_iter().cloned().collect()
     }
 
     /// The files holding a document of `r` (the active one and its duplicates).
@@ -296,7 +355,7 @@ impl Registry {
             if !seen.insert(x.clone()) {
                 continue;
             }
-            self.prepared.remove(&x);
+            self.set_prepared(&x, None);
             for d in self.direct_dependents(&x) {
                 stack.push(d);
             }
@@ -305,24 +364,23 @@ impl Registry {
 
     /// Resources whose static references (from their specs) name `r`.
     fn direct_dependents(&self, r: &ResourceRef) -> Vec<ResourceRef> {
-        let mut out = Vec::new();
-        for (other, (deps, all_templates)) in &self.static_refs {
-            if deps.contains(r) || (*all_templates && r.kind == Kind::ResourceTemplate) {
-                out.push(other.clone());
-            }
+        let template = r.kind == Kind::ResourceTemplate;
+        let mut out: BTreeSet<ResourceRef> = self
+            .static_rdeps
+            .get(r)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        if template {
+            out.extend(self.static_all_templates.iter().cloned());
         }
-        // HashMap order: keep the result deterministic.
-        out.sort();
         // Prepared states may know more (FunctionTest template use).
-        for (other, state) in &self.prepared {
-            if (state.depends_on.contains(r)
-                || (state.depends_on_all_templates && r.kind == Kind::ResourceTemplate))
-                && !out.contains(other)
-            {
-                out.push(other.clone());
-            }
+        out.extend(self.prepared_rdeps.get(r).into_iter().flatten().cloned());
+        if template {
+            out.extend(self.prepared_all_templates.iter().cloned());
         }
-        out
+        out.into_iter().collect()
     }
 
     /// Every resource that (transitively) depends on `r`: what must be re-prepared, and the
@@ -389,7 +447,7 @@ impl Registry {
         }
         let state = self.prepare_one(&src, deps, all_templates);
         in_progress.remove(r);
-        self.prepared.insert(r.clone(), Arc::new(state));
+        self.set_prepared(r, Some(Arc::new(state)));
     }
 
     fn lookup(&self, kind: Kind, name: &str) -> Option<&Result<Prepared, PrepareError>> {
@@ -684,4 +742,18 @@ fn static_deps(src: &Source) -> (Vec<ResourceRef>, bool) {
         Kind::ValueFunction | Kind::ResourceTemplate => {}
     }
     (out, all_templates)
+}
+
+/// Removes `who` from the reverse-reference set of `target`.
+fn unlink(
+    index: &mut HashMap<ResourceRef, BTreeSet<ResourceRef>>,
+    target: &ResourceRef,
+    who: &ResourceRef,
+) {
+    if let Some(set) = index.get_mut(target) {
+        set.remove(who);
+        if set.is_empty() {
+            index.remove(target);
+        }
+    }
 }
