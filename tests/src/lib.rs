@@ -203,7 +203,7 @@ impl LspClient {
                 "capabilities": {
                     "general": {"positionEncodings": position_encodings},
                     "window": {"workDoneProgress": true},
-                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}, "workspaceFolders": true, "inlayHint": {"refreshSupport": true}},
+                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}, "workspaceFolders": true, "inlayHint": {"refreshSupport": true}, "codeLens": {"refreshSupport": true}},
                     "textDocument": {"documentSymbol": {"hierarchicalDocumentSymbolSupport": true}}
                 },
                 "initializationOptions": {"cluster": {"context": null}, "offline": true, "inlayHints": {"enabled": true}}

@@ -562,6 +562,9 @@ fn function_test_failures_code_actions_and_run_tests() {
     );
     let path = root.join("tests.k.yaml");
     let uri = file_uri(&path);
+    // Once the index is in, lenses (test status) are stale everywhere: the client is told.
+    c.wait_for(|m| m["method"] == "workspace/codeLens/refresh" && m.get("id").is_some())
+        .expect("a code lens refresh request");
     // The failing case is published as Problems in the test file, naming the expectation.
     let published = c.notification("textDocument/publishDiagnostics", |p| {
         p["uri"] == uri.as_str() && p["diagnostics"].to_string().contains("web-api")

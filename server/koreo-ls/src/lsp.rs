@@ -175,6 +175,9 @@ struct Server {
     progress_supported: bool,
     /// The client can be asked to re-request inlay hints (after a settings change).
     inlay_refresh: bool,
+    /// The client can be asked to re-request code lenses (test status lenses of files
+    /// other than the edited one change with it).
+    lens_refresh: bool,
     indexing: bool,
     /// Until the first scan is in, diagnostics are held back: references into files not yet
     /// read would show as unknown for a moment.
@@ -268,6 +271,7 @@ fn router(client: ClientSocket) -> Router<Server> {
         watch_dynamic: false,
         progress_supported: false,
         inlay_refresh: false,
+        lens_refresh: false,
         indexing: false,
         initial_done: false,
         cluster: ("offline", None),
@@ -493,6 +497,13 @@ impl Server {
             .as_ref()
             .and_then(|w| w.inlay_hint.as_ref())
             .and_then(|i| i.refresh_support)
+            .unwrap_or(false);
+        self.lens_refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
             .unwrap_or(false);
         self.progress_supported = params
             .capabilities
@@ -735,6 +746,7 @@ impl Server {
             affected.dedup();
         }
         self.publish(&affected, loaded.initial);
+        self.refresh_lenses();
         self.indexing = false;
         if let Some(token) = loaded.progress {
             let _ = self
@@ -803,6 +815,22 @@ impl Server {
     fn apply(&mut self, change: Change) {
         let affected = self.host.apply_change(change);
         self.publish(&affected, false);
+        // The client re-requests lenses of the document it edits; others it must be told.
+        if affected.len() > 1 {
+            self.refresh_lenses();
+        }
+    }
+
+    fn refresh_lenses(&self) {
+        if !self.lens_refresh || !self.initial_done {
+            return;
+        }
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(e) = client.request::<request::CodeLensRefresh>(()).await {
+                tracing::debug!("code lens refresh: {e}");
+            }
+        });
     }
 
     fn did_open(&mut self, p: DidOpenTextDocumentParams) {

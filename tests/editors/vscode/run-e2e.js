@@ -227,6 +227,33 @@ class Workbench {
     }
   }
 
+  /**
+   * Ctrl+. at the cursor, then applies the action whose row matches `re`; returns its title.
+   * Asked up to three times, as a person would: an answer computed while another change
+   * arrived is dropped by the server (ContentModified) and the editor shows no actions.
+   */
+  async applyCodeAction(re) {
+    const { page } = this;
+    const action = page.locator('.action-widget .monaco-list-row', { hasText: re }).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      try {
+        await action.waitFor({ timeout: attempt < 3 ? 10000 : WAIT });
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(1000);
+      }
+    }
+    const title = (await action.innerText()).replace(/\s+/g, ' ').trim();
+    // The action list animates in, so a click may never see it "stable"; the keyboard is
+    // what users use here anyway: Enter applies the focused row.
+    if ((await action.getAttribute('class'))?.includes('focused')) await page.keyboard.press('Enter');
+    else await action.click({ force: true });
+    return title;
+  }
+
   /** Waits until the Problems panel lists nothing for `file`. */
   async waitNoProblems(file) {
     await this.showProblems();
@@ -401,14 +428,7 @@ function checks(wb, need) {
         await page.keyboard.press('Escape');
         await wb.waitProblem('workflow.k.yaml', /Unknown ValueFunction 'make-namex'/);
         await wb.gotoLine(15, 17);
-        await page.keyboard.press('Control+.');
-        const action = page.locator('.action-widget .monaco-list-row', { hasText: 'make-name' }).first();
-        await action.waitFor({ timeout: WAIT });
-        const title = (await action.innerText()).replace(/\s+/g, ' ').trim();
-        // The action list animates in, so a click may never see it "stable"; the keyboard is
-        // what users use here anyway: Enter applies the focused row.
-        if ((await action.getAttribute('class'))?.includes('focused')) await page.keyboard.press('Enter');
-        else await action.click({ force: true });
+        const title = await wb.applyCodeAction(/make-name/);
         await wb.waitNoProblems('workflow.k.yaml');
         // Monaco renders spaces as U+00A0; \s matches both.
         // The inlay hint after the name is part of the rendered line.
@@ -416,6 +436,24 @@ function checks(wb, need) {
         const text = (await line.innerText()).replace(/\s+/g, ' ').trim();
         if (!/^name: make-name( |$)/.test(text)) throw new Error(`line 15 reads ${JSON.stringify(text)} after the fix`);
         return `applied "${title}"; line 15 reads "${text}" and the error is gone`;
+      },
+    },
+    {
+      name: 'test-lens-and-update',
+      what: 'tests.k.yaml shows a failed status lens; the "Update expectation" action on the expected field fixes the test: Problems clear and the case lens says passed',
+      pending: need.codeAction,
+      run: async () => {
+        await wb.openFile('tests.k.yaml');
+        const lens = (re) => page.locator('.monaco-editor .codelens-decoration', { hasText: re }).first();
+        await wb.gotoLine(3, 1);
+        await lens(/1 of 1 failed/).waitFor({ timeout: WAIT });
+        await wb.gotoLine(16, 16);
+        await lens(/✗ failed/).waitFor({ timeout: WAIT });
+        const title = await wb.applyCodeAction(/Update/);
+        await wb.waitNoProblems('tests.k.yaml');
+        // The case's own lens sits just above the edited lines (the test's is scrolled away).
+        await lens(/✓ passed/).waitFor({ timeout: WAIT });
+        return `lens went from failed to passed after "${title}"`;
       },
     },
   ];
