@@ -108,6 +108,9 @@ pub struct Registry {
     /// Who may use any ResourceTemplate (statically / once prepared).
     static_all_templates: BTreeSet<ResourceRef>,
     prepared_all_templates: BTreeSet<ResourceRef>,
+    /// Resources invalidated since the last [`Registry::prepare_all`] (every unprepared
+    /// resource with a source is here), so that it does not walk the whole registry.
+    unprepared: BTreeSet<ResourceRef>,
 }
 
 /// Whether PyYAML would reject the whole file (`yaml.load_all` raising): a document
@@ -356,6 +359,7 @@ impl Registry {
                 continue;
             }
             self.set_prepared(&x, None);
+            self.unprepared.insert(x.clone());
             for d in self.direct_dependents(&x) {
                 stack.push(d);
             }
@@ -417,7 +421,8 @@ impl Registry {
 
     /// Prepares everything not prepared yet, dependencies first.
     pub fn prepare_all(&mut self) {
-        let refs: Vec<ResourceRef> = self.sources.keys().cloned().collect();
+        // Same `(kind, name)` order as the sources; resources without a source are skipped.
+        let refs = std::mem::take(&mut self.unprepared);
         let mut in_progress = BTreeSet::new();
         for r in refs {
             self.ensure(&r, &mut in_progress);
