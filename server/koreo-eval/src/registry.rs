@@ -321,6 +321,12 @@ impl Registry {
             .collect()
     }
 
+    /// The document keys of `r` when it has duplicates (more than one document).
+    pub(crate) fn duplicate_keys(&self, r: &ResourceRef) -> Option<Vec<SourceKey>> {
+        let m = self.sources.get(r).filter(|m| m.len() > 1)?;
+        Some(m.keys().cloned().collect())
+    }
+
     /// The resources with a document (active or shadowed) in `file`.
     pub fn resources_in_file(&self, file: &str) -> Vec<ResourceRef> {
         let refs: BTreeSet<&ResourceRef> = self
