@@ -128,10 +128,16 @@ impl Registry {
     /// callers pass the resources a change invalidated).
     pub fn diagnostics_of(&self, refs: &[ResourceRef]) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        for (r, keys) in self.duplicates() {
-            if !refs.contains(&r) {
+        // Only `refs`, in `(kind, name)` order: scanning every duplicate of the registry
+        // made each edit cost what the workspace holds.
+        let mut dups: Vec<&ResourceRef> = refs.iter().collect();
+        dups.sort();
+        dups.dedup();
+        for r in dups {
+            let Some(keys) = self.duplicate_keys(r) else {
                 continue;
-            }
+            };
+            let r = r.clone();
             let Some(active) = self.source(&r) else {
                 continue;
             };

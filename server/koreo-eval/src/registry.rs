@@ -108,6 +108,9 @@ pub struct Registry {
     /// Who may use any ResourceTemplate (statically / once prepared).
     static_all_templates: BTreeSet<ResourceRef>,
     prepared_all_templates: BTreeSet<ResourceRef>,
+    /// Resources invalidated since the last [`Registry::prepare_all`] (every unprepared
+    /// resource with a source is here), so that it does not walk the whole registry.
+    unprepared: BTreeSet<ResourceRef>,
 }
 
 /// Whether PyYAML would reject the whole file (`yaml.load_all` raising): a document
@@ -318,6 +321,12 @@ impl Registry {
             .collect()
     }
 
+    /// The document keys of `r` when it has duplicates (more than one document).
+    pub(crate) fn duplicate_keys(&self, r: &ResourceRef) -> Option<Vec<SourceKey>> {
+        let m = self.sources.get(r).filter(|m| m.len() > 1)?;
+        Some(m.keys().cloned().collect())
+    }
+
     /// The resources with a document (active or shadowed) in `file`.
     pub fn resources_in_file(&self, file: &str) -> Vec<ResourceRef> {
         let refs: BTreeSet<&ResourceRef> = self
@@ -356,6 +365,7 @@ impl Registry {
                 continue;
             }
             self.set_prepared(&x, None);
+            self.unprepared.insert(x.clone());
             for d in self.direct_dependents(&x) {
                 stack.push(d);
             }
@@ -417,7 +427,8 @@ impl Registry {
 
     /// Prepares everything not prepared yet, dependencies first.
     pub fn prepare_all(&mut self) {
-        let refs: Vec<ResourceRef> = self.sources.keys().cloned().collect();
+        // Same `(kind, name)` order as the sources; resources without a source are skipped.
+        let refs = std::mem::take(&mut self.unprepared);
         let mut in_progress = BTreeSet::new();
         for r in refs {
             self.ensure(&r, &mut in_progress);

@@ -422,6 +422,8 @@ pub(crate) struct Db {
     pub(crate) eval_diags: HashMap<FileId, Arc<Vec<Diagnostic>>>,
     /// The last run of every FunctionTest, by name.
     pub(crate) tests: HashMap<String, Arc<crate::function_tests::StoredTest>>,
+    /// The names in `tests` by the file each reports on (kept in step with `tests`).
+    pub(crate) tests_by_file: HashMap<FileId, BTreeSet<String>>,
     /// Failing cases and fields, per file.
     pub(crate) test_diags: HashMap<FileId, Arc<Vec<Diagnostic>>>,
     /// The FunctionTests the last change ran (what incremental re-runs are checked by).
@@ -443,6 +445,7 @@ impl Default for Db {
             semantic: HashMap::new(),
             eval_diags: HashMap::new(),
             tests: HashMap::new(),
+            tests_by_file: HashMap::new(),
             test_diags: HashMap::new(),
             tests_ran: Vec::new(),
             keys: Vec::new(),

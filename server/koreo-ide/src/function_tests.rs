@@ -146,31 +146,45 @@ pub(crate) fn update(db: &mut Db, re_prepared: &BTreeSet<ResourceRef>) -> Vec<Fi
     let registry = db.eval.test_registry();
     let changed: Vec<ResourceRef> = re_prepared.iter().cloned().collect();
     let mut names: BTreeSet<String> = registry.affected_tests(&changed).into_iter().collect();
-    names.extend(
-        db.tests
-            .keys()
-            .filter(|n| registry.source(&test_ref(n)).is_none())
-            .cloned(),
-    );
+    // A test whose source went away was in a changed file, so it is among `names`, unless
+    // the registry was emptied (reset after a panic): only then look at every stored test.
+    if registry.resources().next().is_none() {
+        names.extend(db.tests.keys().cloned());
+    }
     let mut files: BTreeSet<FileId> = BTreeSet::new();
     let mut ran = Vec::new();
     for name in &names {
         if let Some(old) = db.tests.remove(name) {
             files.insert(old.file);
+            if let Some(set) = db.tests_by_file.get_mut(&old.file) {
+                set.remove(name);
+                if set.is_empty() {
+                    db.tests_by_file.remove(&old.file);
+                }
+            }
         }
         let Some(stored) = run_one(registry, &db.ids, name) else {
             continue;
         };
         ran.push(name.clone());
         files.insert(stored.file);
+        db.tests_by_file
+            .entry(stored.file)
+            .or_default()
+            .insert(name.clone());
         db.tests.insert(name.clone(), Arc::new(stored));
     }
     db.tests_ran = ran;
     let mut differ = Vec::new();
     for file in files {
         let mut diags = Vec::new();
-        let mut tests: Vec<&Arc<StoredTest>> =
-            db.tests.values().filter(|t| t.file == file).collect();
+        let mut tests: Vec<&Arc<StoredTest>> = db
+            .tests_by_file
+            .get(&file)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| db.tests.get(n))
+            .collect();
         tests.sort_by_key(|t| t.range.start());
         for t in tests {
             diagnostics(t, &mut diags);
