@@ -729,3 +729,50 @@ fn completion_rename_semantic_tokens_and_inlay_hints() {
 
     assert_eq!(c.shutdown(), Some(0));
 }
+
+#[test]
+fn a_burst_of_requests_is_answered_in_full() {
+    // Editors fire many requests per keystroke; a server that stops reading while its
+    // handlers are busy (async-lsp's default concurrency limit did, at the third request
+    // in flight) freezes for good. Send a burst before reading anything back.
+    let mut c = LspClient::spawn(&["--stdio"], &[]);
+    c.initialize(&demo(), &["utf-16"]);
+    let path = demo().join("workflow.k.yaml");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "koreo", "version": 1, "text": text}}),
+    );
+    let doc = json!({"uri": uri});
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 60, "character": 0}});
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let at = json!({"line": 15 + i, "character": 12});
+        ids.push(c.send_request(
+            "textDocument/hover",
+            json!({"textDocument": doc, "position": at}),
+        ));
+        ids.push(c.send_request(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": doc}),
+        ));
+        ids.push(c.send_request("textDocument/codeLens", json!({"textDocument": doc})));
+        ids.push(c.send_request(
+            "textDocument/inlayHint",
+            json!({"textDocument": doc, "range": whole}),
+        ));
+        ids.push(c.send_request(
+            "textDocument/completion",
+            json!({"textDocument": doc, "position": at}),
+        ));
+    }
+    for id in ids {
+        let resp = c.response(id);
+        assert!(
+            resp.get("result").is_some() || resp.get("error").is_some(),
+            "{resp}"
+        );
+    }
+    assert_eq!(c.shutdown(), Some(0));
+}

@@ -51,7 +51,15 @@ pub fn run() -> std::process::ExitCode {
                 .layer(TracingLayer::default())
                 .layer(LifecycleLayer::default())
                 .layer(CatchUnwindLayer::default())
-                .layer(ConcurrencyLayer::default())
+                // async-lsp stops polling in-flight requests while it waits for a free slot,
+                // and a slot is freed only when one of them is polled to completion: with the
+                // default limit (the number of cores, 2 on CI) a third request arriving while
+                // two compute froze the server for good. Requests run on blocking threads
+                // and yield to newer edits, so a generous limit costs nothing; the layer stays
+                // for `$/cancelRequest`.
+                .layer(ConcurrencyLayer::new(
+                    std::num::NonZeroUsize::new(256).expect("non-zero"),
+                ))
                 .layer(ClientProcessMonitorLayer::new(client.clone()))
                 .service(router(client))
         });
