@@ -52,6 +52,11 @@ fn document_key(args: &[Value]) -> Result<String, BadArguments> {
     Ok(uri_key(&uri))
 }
 
+/// The document key and the optional position every command takes first.
+fn target(args: &[Value]) -> Result<(String, Option<Position>), BadArguments> {
+    Ok((document_key(args)?, position(args)?))
+}
+
 fn position(args: &[Value]) -> Result<Option<Position>, BadArguments> {
     match args.get(1) {
         None | Some(Value::Null) => Ok(None),
@@ -71,12 +76,8 @@ fn preview(
     conv: Conv,
     args: &[Value],
 ) -> Result<Result<Value, BadArguments>, Cancelled> {
-    let key = match document_key(args) {
-        Ok(k) => k,
-        Err(e) => return Ok(Err(e)),
-    };
-    let p = match position(args) {
-        Ok(p) => p.unwrap_or_default(),
+    let (key, p) = match target(args) {
+        Ok((key, p)) => (key, p.unwrap_or_default()),
         Err(e) => return Ok(Err(e)),
     };
     let Some(pos) = file_position(a, conv, &key, p) else {
@@ -95,12 +96,8 @@ fn workflow_graph(
     conv: Conv,
     args: &[Value],
 ) -> Result<Result<Value, BadArguments>, Cancelled> {
-    let key = match document_key(args) {
-        Ok(k) => k,
-        Err(e) => return Ok(Err(e)),
-    };
-    let p = match position(args) {
-        Ok(p) => p,
+    let (key, p) = match target(args) {
+        Ok(t) => t,
         Err(e) => return Ok(Err(e)),
     };
     let format = args.get(2).and_then(Value::as_str).unwrap_or("mermaid");
@@ -142,12 +139,8 @@ fn run_tests(
     conv: Conv,
     args: &[Value],
 ) -> Result<Result<Value, BadArguments>, Cancelled> {
-    let key = match document_key(args) {
-        Ok(k) => k,
-        Err(e) => return Ok(Err(e)),
-    };
-    let p = match position(args) {
-        Ok(p) => p,
+    let (key, p) = match target(args) {
+        Ok(t) => t,
         Err(e) => return Ok(Err(e)),
     };
     let Some(file) = a.file_id(&key) else {
